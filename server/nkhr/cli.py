@@ -1,0 +1,183 @@
+"""The ``nkhr`` command: build, validate, query, export, stats and serve.
+
+Results go to standard output; progress, timings and errors go to standard error, so the
+output can be piped. Exit codes: 0 success, 2 bad usage, 3 a source cannot be parsed,
+4 the data is inconsistent or does not conform to the shapes, 5 other failures.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+EXIT_PARSE = 3
+EXIT_INVALID = 4
+EXIT_OTHER = 5
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _project(ctx: click.Context):
+    from .project import find_project
+    try:
+        return find_project(ctx.obj.get("project"))
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _run_build(project, data_files=None):
+    """Build in memory, turning each kind of failure into its exit code and a clear message."""
+    from .build import NotConformingError, run_build
+    from .loading import SourceError
+    from .reasoning import InconsistentError
+    try:
+        return run_build(project, data_files=data_files, progress=_say)
+    except SourceError as exc:
+        _say(f"error: {exc}")
+        sys.exit(EXIT_PARSE)
+    except InconsistentError as exc:
+        _say(f"error: {exc}")
+        sys.exit(EXIT_INVALID)
+    except NotConformingError as exc:
+        _say(exc.report.render())
+        _say("error: the data does not conform to the shapes; dist/ was left as it was")
+        sys.exit(EXIT_INVALID)
+
+
+def ensure_built(project):
+    """Build dist/ first when it is missing or older than its sources."""
+    from .dist import is_stale, write_dist
+    if is_stale(project):
+        _say("dist/ is missing or older than its sources: building first")
+        write_dist(_run_build(project), progress=_say)
+
+
+def _engine(project):
+    from .dist import dump_name
+    from .engine import Engine
+    ensure_built(project)
+    return Engine.from_nquads(project.dist_dir / dump_name("nquads"))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--project", type=click.Path(file_okay=False), envvar="NKHR_PROJECT",
+              help="The project folder (holding ontology/ and data/). Default: the current folder, "
+                   "else this checkout.")
+@click.version_option(__version__, prog_name="nkhr")
+@click.pass_context
+def main(ctx: click.Context, project):
+    """The North Korea human-rights knowledge graph: build it, check it, query it, serve it."""
+    ctx.ensure_object(dict)
+    ctx.obj["project"] = project
+
+
+_data_option = click.option(
+    "--data", "data_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Use only these data files instead of all of data/ (repeatable); handy to check one file.")
+
+
+@main.command()
+@_data_option
+@click.pass_context
+def build(ctx, data_files):
+    """Parse, reason (OWL-RL), validate (SHACL) and write dist/.
+
+    dist/ is replaced atomically: a failed build leaves the previous one untouched.
+    With --data, the build is checked but not written.
+    """
+    from .dist import write_dist
+    project = _project(ctx)
+    result = _run_build(project, list(data_files) or None)
+    if data_files:
+        _say("built from a subset of data/ (--data): nothing written")
+    else:
+        write_dist(result, progress=_say)
+    report = result.report
+    click.echo(f"The data conforms: {sum(len(g) for g in result.graphs.values())} triples "
+               f"({len(result.data.graph)} asserted, {len(result.closure.inferred)} inferred, "
+               f"{len(result.ontology.graph)} ontology); {len(report.warnings)} warning(s).")
+    for problem in report.warnings:
+        _say(problem.render())
+
+
+@main.command()
+@_data_option
+@click.pass_context
+def validate(ctx, data_files):
+    """Check that the sources parse, are consistent and conform; write nothing."""
+    project = _project(ctx)
+    result = _run_build(project, list(data_files) or None)
+    click.echo(result.report.render().rstrip())
+
+
+@main.command()
+@click.argument("query")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld"]),
+              default="table", show_default=True, help="Output format (turtle, nt, jsonld for CONSTRUCT/DESCRIBE).")
+@click.pass_context
+def query(ctx, query, fmt):
+    """Run QUERY (a .rq file, or the name of a query in queries/) on the built dataset."""
+    from .catalog import CatalogError, resolve
+    from .engine import QuerySyntaxError
+    from .results import serialize, to_table
+    project = _project(ctx)
+    try:
+        named = resolve(project.queries_dir, query)
+    except CatalogError as exc:
+        raise click.ClickException(str(exc)) from exc
+    text = named if isinstance(named, str) else named.text
+    engine = _engine(project)
+    try:
+        result = engine.query(text)
+    except QuerySyntaxError as exc:
+        raise click.ClickException(f"the query is not valid SPARQL: {exc}") from exc
+    if fmt == "table":
+        if result.kind == "graph":
+            fmt = "turtle"
+        else:
+            click.echo(to_table(result))
+            return
+    if result.kind == "graph" and fmt in ("csv", "tsv", "json"):
+        raise click.UsageError("CONSTRUCT/DESCRIBE results come as turtle, nt, jsonld or xml")
+    if result.kind != "graph" and fmt in ("turtle", "nt", "jsonld"):
+        raise click.UsageError("SELECT/ASK results come as table, csv, tsv, json or xml")
+    sys.stdout.buffer.write(serialize(result, fmt))
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["turtle", "nt", "jsonld", "xml", "trig", "nquads"]),
+              default="turtle", show_default=True, help="RDF format of the dump.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@click.pass_context
+def export(ctx, fmt, output):
+    """Export the whole dataset (ontology, asserted and inferred triples) in an RDF format.
+
+    trig and nquads keep the three named graphs; the others merge them.
+    """
+    from .dist import dump_name
+    project = _project(ctx)
+    ensure_built(project)
+    data = (project.dist_dir / dump_name(fmt)).read_bytes()
+    if output:
+        output.write_bytes(data)
+        _say(f"wrote {output} ({len(data)} bytes)")
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@main.command()
+@click.pass_context
+def stats(ctx):
+    """Triples per graph, instances per class, and facts per article section."""
+    from .results import to_table
+    from .stats import compute
+    project = _project(ctx)
+    for title, result in compute(_engine(project)).items():
+        click.echo(f"## {title}\n{to_table(result)}\n")

@@ -1,0 +1,149 @@
+"""The built dataset on disk: writing it atomically, and reading and checking it.
+
+``dist`` is a symbolic link to a complete build folder under ``.nkhr-builds/``. A build writes
+a new folder beside the old one and then swaps the link with one atomic rename, so a reader,
+or a build killed half-way, only ever sees a whole build: the old one or the new one.
+``build.json`` records a SHA-256 digest of every source file (to tell when dist/ is stale)
+and of every artifact (to detect a damaged dist/).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+from .build import BuildResult, describe_versions
+from .namespaces import GRAPHS
+from .project import Project
+from .serialize import FORMATS, dataset_bytes, graph_bytes, make_dataset, union
+
+BUILDS_DIR = ".nkhr-builds"
+METADATA = "build.json"
+TIMINGS = "timings.json"
+
+# The whole dataset in every format, under a stable name: dataset.<extension>.
+DUMP_FORMATS = ("turtle", "nt", "trig", "nquads", "jsonld", "xml")
+
+
+def dump_name(fmt: str) -> str:
+    return f"dataset.{FORMATS[fmt][2]}"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def source_digests(project: Project) -> dict[str, str]:
+    return {project.relative(p): sha256(p.read_bytes()) for p in project.source_files()}
+
+
+def artifacts(result: BuildResult) -> dict[str, bytes]:
+    """Every file of a build, by name, as bytes. Deterministic for the same sources."""
+    dataset = make_dataset(result.graphs)
+    files = {dump_name(fmt): (dataset_bytes(dataset, fmt) if FORMATS[fmt][3]
+                              else graph_bytes(union(dataset), fmt))
+             for fmt in DUMP_FORMATS}
+    files["asserted.ttl"] = graph_bytes(result.data.graph, "turtle")
+    files["ontology.ttl"] = graph_bytes(result.ontology.graph, "turtle")
+    files["shacl-report.ttl"] = graph_bytes(result.report.graph, "turtle")
+    files["shacl-report.txt"] = result.report.render().encode("utf-8")
+    return files
+
+
+def write_dist(result: BuildResult, progress=lambda message: None) -> Path:
+    """Write the build to a fresh folder and point ``dist`` at it atomically."""
+    started = time.perf_counter()
+    project = result.project
+    files = artifacts(result)
+    metadata = {
+        "version": describe_versions(),
+        "ontology_version": result.ontology_version,
+        "graphs": {name: len(graph) for name, graph in result.graphs.items()},
+        "triples": sum(len(g) for g in result.graphs.values()),
+        "conforms": result.report.conforms,
+        "violations": len(result.report.violations),
+        "warnings": len(result.report.warnings),
+        "sources": source_digests(project),
+        "files": {name: sha256(data) for name, data in sorted(files.items())},
+    }
+    files[METADATA] = (json.dumps(metadata, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    build_id = sha256(files[METADATA])[:16]
+
+    builds = project.root / BUILDS_DIR
+    builds.mkdir(exist_ok=True)
+    final = builds / build_id
+    if not final.exists():
+        staging = builds / f".staging-{build_id}-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        for name, data in files.items():
+            with open(staging / name, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(staging, final)
+    result.timings["write"] = time.perf_counter() - started
+    (final / TIMINGS).write_text(json.dumps(result.timings, indent=2, sort_keys=True) + "\n")
+    _point_dist_at(project, final)
+    _remove_old_builds(builds, keep=final)
+    progress(f"wrote {project.relative(project.dist_dir)}/ ({len(files)} files) "
+             f"in {result.timings['write']:.2f}s")
+    return final
+
+
+def _point_dist_at(project: Project, target: Path) -> None:
+    link = project.dist_dir
+    if link.exists() and not link.is_symlink():
+        raise RuntimeError(f"{link} is a real folder, not a link to a build; move it away and build again")
+    temporary = link.with_name(f".dist-{os.getpid()}")
+    if temporary.is_symlink() or temporary.exists():
+        temporary.unlink()
+    os.symlink(os.path.relpath(target, link.parent), temporary)
+    os.replace(temporary, link)
+
+
+def _remove_old_builds(builds: Path, keep: Path) -> None:
+    """Keep the current build and the one before it; a reader may still have it open."""
+    others = sorted((p for p in builds.iterdir() if p != keep and not p.name.startswith(".staging")),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in others[1:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+class DistError(Exception):
+    """dist/ is missing, stale or damaged; the message says which and what to do."""
+
+
+def read_metadata(project: Project) -> dict:
+    path = project.dist_dir / METADATA
+    if not path.exists():
+        raise DistError(f"{project.relative(project.dist_dir)}/ has no build yet: run `nkhr build`")
+    return json.loads(path.read_text())
+
+
+def is_stale(project: Project) -> bool:
+    """True when dist/ is missing or was built from other sources than those on disk now."""
+    try:
+        return read_metadata(project).get("sources") != source_digests(project)
+    except (DistError, ValueError):
+        return True
+
+
+def verify(project: Project) -> dict:
+    """Check every artifact against its recorded digest; raise DistError naming damaged files."""
+    metadata = read_metadata(project)
+    damaged = [name for name, digest in metadata["files"].items()
+               if not (project.dist_dir / name).exists()
+               or sha256((project.dist_dir / name).read_bytes()) != digest]
+    if damaged:
+        raise DistError(f"{project.relative(project.dist_dir)}/ is damaged ({', '.join(damaged)} "
+                        "do not match build.json): run `nkhr build` again")
+    return metadata
+
+
+def graph_names() -> tuple[str, ...]:
+    return GRAPHS

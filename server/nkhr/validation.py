@@ -1,0 +1,107 @@
+"""SHACL validation, reported so that a curator can find and fix each problem.
+
+pyshacl's own text report names shapes by blank-node ids and says nothing of files. Here each
+result carries its focus node, path, message and the data files that mention the focus node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyshacl
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
+
+from .namespaces import PREFIXES
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    severity: str          # "Violation", "Warning" or "Info"
+    focus: str
+    path: str
+    message: str
+    value: str
+    shape: str
+    files: tuple[str, ...]
+
+    def render(self) -> str:
+        where = ", ".join(self.files) or "(no data file mentions it)"
+        lines = [f"{self.severity}: {self.focus}", f"  in:      {where}"]
+        if self.path:
+            lines.append(f"  path:    {self.path}")
+        if self.value:
+            lines.append(f"  value:   {self.value}")
+        lines.append(f"  message: {self.message}")
+        return "\n".join(lines)
+
+
+@dataclass
+class ValidationReport:
+    conforms: bool
+    problems: list[Problem]
+    graph: Graph
+
+    @property
+    def violations(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "Warning"]
+
+    def render(self) -> str:
+        head = ("The data conforms to the shapes" if self.conforms
+                else "The data does NOT conform to the shapes")
+        head += f": {len(self.violations)} violation(s), {len(self.warnings)} warning(s).\n"
+        return head + "".join("\n" + p.render() + "\n" for p in self.problems)
+
+
+def short(node) -> str:
+    """Write an IRI with the project's prefixes where one fits, for humans."""
+    if node is None:
+        return ""
+    if isinstance(node, Literal):
+        return node.n3()
+    text = str(node)
+    for prefix, iri in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if text.startswith(iri) and len(text) > len(iri):
+            return f"{prefix}:{text[len(iri):]}"
+    return f"<{text}>" if isinstance(node, URIRef) else text
+
+
+def _path_text(report: Graph, path) -> str:
+    if path is None:
+        return ""
+    if isinstance(path, URIRef):
+        return short(path)
+    alternatives = report.value(path, SH.alternativePath)
+    if alternatives is not None:
+        from rdflib.collection import Collection
+        return " | ".join(short(p) for p in Collection(report, alternatives))
+    return "(complex path)"
+
+
+def validate(data: Graph, shapes: Graph, files_for) -> ValidationReport:
+    """Validate ``data`` (already reasoned over) against ``shapes``."""
+    conforms, report, _ = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none", allow_warnings=True, advanced=True,
+    )
+    problems = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(result, SH.focusNode)
+        severity = report.value(result, SH.resultSeverity)
+        messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
+        shape = report.value(result, SH.sourceShape)
+        problems.append(Problem(
+            severity=str(severity).rsplit("#", 1)[-1],
+            focus=short(focus),
+            path=_path_text(report, report.value(result, SH.resultPath)),
+            message=" / ".join(messages),
+            value=short(report.value(result, SH.value)),
+            shape=str(shape) if isinstance(shape, URIRef) else "",
+            files=tuple(files_for(focus)),
+        ))
+    severity_rank = {"Violation": 0, "Warning": 1, "Info": 2}
+    problems = sorted(set(problems), key=lambda p: (severity_rank.get(p.severity, 3), p))
+    return ValidationReport(conforms=bool(conforms), problems=problems, graph=report)

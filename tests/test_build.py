@@ -1,0 +1,181 @@
+"""The build and the command line, run as a user runs them: as a real process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph
+
+from nkhr.namespaces import GRAPHS
+
+
+def nkhr(project_root: Path, *args: str, check: bool = False) -> subprocess.CompletedProcess:
+    done = subprocess.run([sys.executable, "-m", "nkhr", "--project", str(project_root), *args],
+                          capture_output=True, text=True, timeout=300)
+    if check and done.returncode != 0:
+        raise AssertionError(f"nkhr {' '.join(args)} exited {done.returncode}:\n{done.stderr}")
+    return done
+
+
+def snapshot(dist: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(dist.iterdir()) if p.name != "timings.json"}
+
+
+@pytest.fixture(scope="module")
+def built_copy(tmp_path_factory, project):
+    """One project copy with a finished build, shared by the read-only tests below."""
+    import shutil
+    root = tmp_path_factory.mktemp("built")
+    for name in ("ontology", "data", "queries"):
+        shutil.copytree(project.root / name, root / name)
+    done = nkhr(root, "build", check=True)
+    return root, done
+
+
+def test_build_reports_conformance_and_writes_every_artifact(built_copy):
+    root, done = built_copy
+    assert "The data conforms" in done.stdout
+    assert "OWL-RL closure" in done.stderr and "SHACL" in done.stderr   # progress goes to stderr
+    names = {p.name for p in (root / "dist").iterdir()}
+    assert {"asserted.ttl", "dataset.trig", "dataset.nq", "dataset.ttl", "dataset.nt", "dataset.jsonld",
+            "dataset.rdf", "shacl-report.ttl", "shacl-report.txt", "build.json", "timings.json"} <= names
+    metadata = json.loads((root / "dist" / "build.json").read_text())
+    assert set(metadata["graphs"]) == set(GRAPHS)
+    assert all(count > 0 for count in metadata["graphs"].values())
+    assert metadata["conforms"] is True
+    timings = json.loads((root / "dist" / "timings.json").read_text())
+    assert set(timings) == {"parse", "reason", "validate", "write"}
+
+
+def test_dataset_dump_keeps_the_three_named_graphs(built_copy):
+    root, _ = built_copy
+    dataset = Dataset()
+    dataset.parse(root / "dist" / "dataset.trig", format="trig")
+    names = {str(g.identifier) for g in dataset.graphs() if len(g)}
+    assert set(GRAPHS) <= names
+
+
+def test_two_builds_of_the_same_input_are_byte_identical(built_copy, project_copy):
+    root, _ = built_copy
+    nkhr(project_copy.root, "build", check=True)
+    assert snapshot(root / "dist") == snapshot(project_copy.root / "dist")
+
+
+def test_a_broken_turtle_file_names_file_and_line_and_leaves_dist_alone(project_copy):
+    nkhr(project_copy.root, "build", check=True)
+    before, target = snapshot(project_copy.dist_dir), project_copy.dist_dir.resolve()
+    broken = project_copy.data_dir / "broken.ttl"
+    broken.write_text('@prefix kg: <https://w3id.org/nkhr/id/> .\n\nkg:a kg:b "no closing quote .\n')
+    done = nkhr(project_copy.root, "build")
+    assert done.returncode == 3
+    assert "data/broken.ttl:3" in done.stderr
+    assert project_copy.dist_dir.resolve() == target and snapshot(project_copy.dist_dir) == before
+
+
+def test_a_shape_violation_names_node_file_path_and_message_and_leaves_dist_alone(project_copy):
+    nkhr(project_copy.root, "build", check=True)
+    before = snapshot(project_copy.dist_dir)
+    (project_copy.data_dir / "bad-claim.ttl").write_text("""
+@prefix nkhr: <https://w3id.org/nkhr/ontology#> .
+@prefix kg: <https://w3id.org/nkhr/id/> .
+@prefix sec: <https://w3id.org/nkhr/id/section/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+kg:claim-without-certainty a nkhr:Claim ;
+    rdfs:label "A claim that forgot its certainty"@en ;
+    nkhr:about kg:north-korea ;
+    nkhr:statedIn sec:Prisons .
+""")
+    done = nkhr(project_copy.root, "build")
+    assert done.returncode == 4
+    assert "Violation: kg:claim-without-certainty" in done.stderr
+    assert "data/bad-claim.ttl" in done.stderr
+    assert "nkhr:certainty" in done.stderr
+    assert "A claim has exactly one nkhr:certainty" in done.stderr
+    assert snapshot(project_copy.dist_dir) == before
+
+
+def test_an_inconsistent_graph_fails_with_the_validation_exit_code(project_copy):
+    (project_copy.data_dir / "clash.ttl").write_text("""
+@prefix nkhr: <https://w3id.org/nkhr/ontology#> .
+<https://w3id.org/nkhr/id/kim-il-sung> a nkhr:Document .
+""")
+    done = nkhr(project_copy.root, "validate")
+    assert done.returncode == 4
+    assert "inconsistent" in done.stderr
+
+
+def test_validate_writes_nothing(project_copy):
+    done = nkhr(project_copy.root, "validate")
+    assert done.returncode == 0, done.stderr
+    assert "conforms" in done.stdout
+    assert not project_copy.dist_dir.exists()
+
+
+def test_validate_can_check_a_subset_of_files(project_copy):
+    data = project_copy.data_dir
+    done = nkhr(project_copy.root, "validate", "--data", str(data / "source.ttl"),
+                "--data", str(data / "common.ttl"))
+    assert done.returncode == 0, done.stderr
+    assert "parsed 3 ontology and 2 data files" in done.stderr
+
+
+def test_query_by_name_and_by_file_in_each_format(built_copy, tmp_path):
+    root, _ = built_copy
+    rq = tmp_path / "camps.rq"
+    rq.write_text("PREFIX nkhr: <https://w3id.org/nkhr/ontology#>\n"
+                  "SELECT ?n WHERE { ?c a nkhr:PoliticalPrisonCamp ; nkhr:facilityNumber ?n } ORDER BY ?n")
+    table = nkhr(root, "query", str(rq), check=True).stdout
+    assert "15" in table and "(7 rows)" in table
+    as_json = json.loads(nkhr(root, "query", str(rq), "--format", "json", check=True).stdout)
+    numbers = [int(b["n"]["value"]) for b in as_json["results"]["bindings"]]
+    assert numbers == [12, 14, 15, 16, 18, 22, 25]
+    csv_lines = nkhr(root, "query", str(rq), "--format", "csv", check=True).stdout.splitlines()
+    assert csv_lines[0] == "n" and csv_lines[1:] == [str(n) for n in numbers]
+    tsv_lines = nkhr(root, "query", str(rq), "--format", "tsv", check=True).stdout.splitlines()
+    assert tsv_lines[0] == "?n" and len(tsv_lines) == 8
+
+
+def test_query_with_a_syntax_error_says_so(built_copy, tmp_path):
+    root, _ = built_copy
+    rq = tmp_path / "bad.rq"
+    rq.write_text("SELECT ?x WHERE { ?x ")
+    done = nkhr(root, "query", str(rq))
+    assert done.returncode != 0 and "not valid SPARQL" in done.stderr
+
+
+@pytest.mark.parametrize("fmt,parser,quads", [
+    ("turtle", "turtle", False), ("nt", "nt", False), ("jsonld", "json-ld", False),
+    ("xml", "xml", False), ("trig", "trig", True), ("nquads", "nquads", True),
+])
+def test_export_in_every_format_parses_back(built_copy, tmp_path, fmt, parser, quads):
+    root, _ = built_copy
+    out = tmp_path / f"export.{fmt}"
+    nkhr(root, "export", "--format", fmt, "-o", str(out), check=True)
+    metadata = json.loads((root / "dist" / "build.json").read_text())
+    if quads:
+        dataset = Dataset()
+        dataset.parse(out, format=parser)
+        assert sum(1 for _ in dataset.quads()) == metadata["triples"]
+    else:
+        graph = Graph()
+        graph.parse(out, format=parser)
+        assert 0.9 * metadata["triples"] < len(graph) <= metadata["triples"]
+
+
+def test_stats_counts_graphs_classes_and_sections(built_copy):
+    root, _ = built_copy
+    out = nkhr(root, "stats", check=True).stdout
+    assert "triples per graph" in out and "graph/asserted" in out
+    assert "nkhr:PoliticalPrisonCamp" in out
+    assert "sec:Internment_camps_for_political_prisoners" in out
+
+
+def test_every_command_has_help():
+    for command in ("build", "validate", "query", "export", "stats"):
+        done = subprocess.run([sys.executable, "-m", "nkhr", command, "--help"],
+                              capture_output=True, text=True)
+        assert done.returncode == 0 and "Usage:" in done.stdout
