@@ -88,7 +88,10 @@ def validate(data: Graph, shapes: Graph, files_for) -> ValidationReport:
         data, shacl_graph=shapes, inference="none", allow_warnings=True, advanced=True,
     )
     problems = []
+    nested = set(report.objects(None, SH.detail))   # sub-results of sh:node / sh:or: the parent says it
     for result in report.subjects(RDF.type, SH.ValidationResult):
+        if result in nested:
+            continue
         focus = report.value(result, SH.focusNode)
         severity = report.value(result, SH.resultSeverity)
         messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
