@@ -64,3 +64,67 @@ def project_copy(tmp_path, project) -> Project:
     for name in ("ontology", "data", "queries"):
         shutil.copytree(project.root / name, tmp_path / name)
     return Project(tmp_path)
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RunningServer:
+    """``nkhr serve`` started as a real process (gunicorn) on a free loopback port."""
+
+    def __init__(self, root: Path, env: dict | None = None, workers: int = 1):
+        import os
+        import subprocess
+        import sys
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.root = root
+        environment = {**os.environ, "NKHR_QUERY_TIMEOUT": "2", **(env or {})}
+        self.log = open(root / "server.log", "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "nkhr", "--project", str(root), "serve", "--port", str(self.port),
+             "--workers", str(workers)], stdout=self.log, stderr=subprocess.STDOUT, env=environment)
+        self.wait_until_up()
+
+    def wait_until_up(self, timeout: float = 180.0) -> None:
+        import time
+        import requests
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("the server exited:\n" + (self.root / "server.log").read_text())
+            try:
+                if requests.get(self.url + "/", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError("the server did not come up:\n" + (self.root / "server.log").read_text())
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except Exception:
+            self.process.kill()
+        self.log.close()
+
+
+def copy_project(project: Project, root: Path) -> Project:
+    for name in ("ontology", "data", "queries"):
+        shutil.copytree(project.root / name, root / name)
+    return Project(root)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, project):
+    """One server on a copy of the project, shared by the endpoint tests (queries time out after 2 s)."""
+    root = tmp_path_factory.mktemp("served")
+    copy_project(project, root)
+    running = RunningServer(root)
+    yield running
+    running.stop()

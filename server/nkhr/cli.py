@@ -181,3 +181,24 @@ def stats(ctx):
     project = _project(ctx)
     for title, result in compute(_engine(project)).items():
         click.echo(f"## {title}\n{to_table(result)}\n")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
+@click.pass_context
+def serve(ctx, host, port, workers):
+    """Serve the dataset: SPARQL endpoint, pages, dumps and linked data (builds first if needed)."""
+    from .dist import DistError, verify
+    from .serve import serve as run_server
+    project = _project(ctx)
+    ensure_built(project)
+    try:
+        verify(project)
+    except DistError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Serving the North Korea human-rights knowledge graph at http://{host}:{port}/ "
+               f"(SPARQL endpoint: http://{host}:{port}/sparql). Press Ctrl+C to stop.", err=False)
+    sys.stdout.flush()
+    run_server(project, host, port, workers=workers)

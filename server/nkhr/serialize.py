@@ -34,6 +34,8 @@ def canonical(graph: Graph) -> Graph:
     has_bnodes = any(isinstance(t, BNode) for triple in graph for t in triple)
     triples = to_canonical_graph(graph) if has_bnodes else graph
     out = Graph()
+    for prefix, namespace in graph.namespaces():
+        out.bind(prefix, namespace)
     for triple in sorted(triples):
         out.add(triple)
     return bind_prefixes(out)

@@ -1,0 +1,165 @@
+"""Running untrusted queries in child processes that can be stopped.
+
+Neither engine has a query timeout, and pyoxigraph releases the GIL inside a query, so a
+thread cannot stop it: only ending the process does. Each ``QueryPool`` keeps a few child
+processes that load the dataset once and then answer queries sent over a pipe. A query that
+runs past its deadline, or a child that dies (a crash, a memory limit), costs only that
+child: it is killed and replaced, and the caller gets a clear error. Meanwhile the other
+children, and the web process itself, keep answering.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import resource
+import threading
+import time
+from dataclasses import dataclass
+
+from .engine import Engine, QuerySyntaxError
+from .results import TABULAR_FORMATS, serialize
+
+
+class QueryTimeout(Exception):
+    """The query ran longer than its time limit and was stopped."""
+
+
+class QueryCrashed(Exception):
+    """The process evaluating the query died (it may have run out of memory)."""
+
+
+@dataclass
+class Answer:
+    kind: str               # "select", "ask" or "graph"
+    fmt: str | None         # the format it was written in; None when no acceptable format exists
+    body: bytes
+    truncated: bool
+
+
+def _child(connection, nquads_path: str, memory_limit: int | None) -> None:
+    """The child's loop: load the dataset, then answer (query, formats, ...) requests forever."""
+    if memory_limit:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    engine = Engine.from_nquads(nquads_path)
+    connection.send(("ready", None))
+    while True:
+        try:
+            request = connection.recv()
+        except EOFError:
+            return
+        sparql, default_graphs, named_graphs, tabular_fmt, graph_fmt, max_rows = request
+        try:
+            result = engine.query(sparql, default_graphs, named_graphs, max_rows=max_rows)
+            fmt = graph_fmt if result.kind == "graph" else tabular_fmt
+            body = serialize(result, fmt) if fmt else b""
+            connection.send(("ok", Answer(result.kind, fmt, body, result.truncated)))
+        except QuerySyntaxError as exc:
+            connection.send(("syntax", str(exc)))
+        except MemoryError:
+            connection.send(("crashed", "the query needed more memory than a query may use"))
+        except Exception as exc:  # an engine error on a valid query (e.g. a bad regex)
+            connection.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+class _Worker:
+    def __init__(self, context, nquads_path: str, memory_limit: int | None):
+        self.connection, child_end = context.Pipe()
+        self.process = context.Process(target=_child, args=(child_end, nquads_path, memory_limit),
+                                       daemon=True, name="nkhr-query")
+        self.process.start()
+        child_end.close()
+        self.ready = False
+
+    def wait_ready(self, timeout: float) -> None:
+        if self.ready:
+            return
+        if not self.connection.poll(timeout):
+            raise QueryCrashed("a query process did not start in time")
+        message, _ = self.connection.recv()
+        self.ready = message == "ready"
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.connection.close()
+
+
+class QueryPool:
+    """A fixed number of query processes; ``run`` borrows one, and replaces it if it must die."""
+
+    def __init__(self, nquads_path, size: int = 2, memory_limit: int | None = 2 * 1024 ** 3,
+                 start_timeout: float = 60.0):
+        self.nquads_path = str(nquads_path)
+        self.memory_limit = memory_limit
+        self.start_timeout = start_timeout
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._lock = threading.Lock()
+        self._closed = False
+        for _ in range(size):
+            self._idle.put(self._spawn())
+
+    def _spawn(self) -> _Worker:
+        return _Worker(self._context, self.nquads_path, self.memory_limit)
+
+    def run(self, sparql: str, default_graphs=None, named_graphs=None, tabular_fmt: str | None = "json",
+            graph_fmt: str | None = "turtle", max_rows: int | None = None, timeout: float = 10.0) -> Answer:
+        """Run one query; raise QuerySyntaxError, QueryTimeout, QueryCrashed or RuntimeError."""
+        deadline = time.monotonic() + timeout
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise QueryTimeout("every query process stayed busy for the whole time limit") from None
+        replace = False
+        try:
+            worker.wait_ready(self.start_timeout)
+            worker.connection.send((sparql, default_graphs, named_graphs, tabular_fmt, graph_fmt, max_rows))
+            if not worker.connection.poll(max(0.0, deadline - time.monotonic())):
+                replace = True
+                raise QueryTimeout(f"the query ran longer than the {timeout:g}-second limit and was stopped")
+            try:
+                status, payload = worker.connection.recv()
+            except (EOFError, OSError):
+                replace = True
+                raise QueryCrashed("the query process died while evaluating the query") from None
+            replace = status == "crashed"   # a child that ran out of memory is not trusted again
+        except (BrokenPipeError, EOFError, OSError):
+            replace = True
+            raise QueryCrashed("the query process died while evaluating the query") from None
+        finally:
+            if replace:
+                worker.kill()
+                worker = self._spawn()
+            if not self._closed:
+                self._idle.put(worker)
+            else:
+                worker.kill()
+        if status == "ok":
+            return payload
+        if status == "syntax":
+            raise QuerySyntaxError(payload)
+        if status == "crashed":
+            raise QueryCrashed(payload)
+        raise RuntimeError(payload)
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                self._idle.get_nowait().kill()
+            except queue.Empty:
+                return
+
+    @property
+    def pids(self) -> list[int]:
+        return [w.process.pid for w in list(self._idle.queue)]
+
+
+def default_pool_size() -> int:
+    return int(os.environ.get("NKHR_QUERY_PROCESSES", "2"))
+
+
+__all__ = ["QueryPool", "QueryTimeout", "QueryCrashed", "Answer", "TABULAR_FORMATS"]

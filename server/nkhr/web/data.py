@@ -1,0 +1,98 @@
+"""Downloads: whole-dataset dumps, the read-only Graph Store Protocol, and the VoID description.
+
+Dumps are the files of the build, served with the ETag recorded in build.json and the build's
+Last-Modified, so clients and caches revalidate with 304s; a client that accepts gzip gets it
+compressed (compressed once per process and kept).
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+
+from flask import Blueprint, Response, abort, request
+
+from ..dist import DUMP_FORMATS, dump_name
+from ..describe_service import void_graph
+from ..engine import QueryResult
+from ..results import graph_to
+from ..serialize import FORMATS, graph_bytes
+from .negotiation import MEDIA_TYPE, NotAcceptable, choose_graph_format
+from .sparql import plain_error, site
+
+blueprint = Blueprint("data", __name__)
+
+DUMP_FILES = {dump_name(fmt): fmt for fmt in DUMP_FORMATS}
+_gzipped: dict[str, bytes] = {}
+_gzip_lock = threading.Lock()
+
+
+def _conditional(body: bytes, etag: str, content_type: str, compressible: bool = True) -> Response:
+    """A response with ETag and Last-Modified that answers 304 to a matching conditional GET."""
+    the_site = site()
+    use_gzip = compressible and "gzip" in (request.headers.get("Accept-Encoding") or "")
+    if use_gzip:
+        with _gzip_lock:
+            if etag not in _gzipped:
+                _gzipped[etag] = gzip.compress(body, compresslevel=6, mtime=0)
+            body = _gzipped[etag]
+        etag = etag + "-gzip"
+    response = Response(body, content_type=content_type)
+    response.set_etag(etag)
+    response.last_modified = the_site.built_at
+    response.headers["Vary"] = "Accept-Encoding, Accept"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    if use_gzip:
+        response.headers["Content-Encoding"] = "gzip"
+    return response.make_conditional(request)
+
+
+@blueprint.route("/dumps/<name>")
+def dump(name: str):
+    if name not in DUMP_FILES:
+        abort(404)
+    fmt = DUMP_FILES[name]
+    the_site = site()
+    content_type = FORMATS[fmt][1] + ("; charset=utf-8" if fmt in ("turtle", "trig") else "")
+    return _conditional(the_site.file(name).read_bytes(), the_site.etag(name), content_type)
+
+
+@blueprint.route("/dumps/")
+def dump_index():
+    lines = [f"/dumps/{name}\t{FORMATS[fmt][1]}" for name, fmt in DUMP_FILES.items()]
+    return Response("\n".join(lines) + "\n", mimetype="text/plain")
+
+
+@blueprint.route("/rdf-graphs", methods=["GET", "HEAD", "PUT", "POST", "DELETE", "PATCH"])
+def graph_store():
+    """Graph Store Protocol, read-only: ?default (the union of all graphs) or ?graph=IRI."""
+    if request.method not in ("GET", "HEAD"):
+        response = plain_error(405, "The graph store is read-only: only GET and HEAD are served.")
+        response.headers["Allow"] = "GET, HEAD"
+        return response
+    the_site = site()
+    has_default, graph = "default" in request.args, request.args.get("graph")
+    if has_default == (graph is not None):
+        return plain_error(400, "Name exactly one graph: ?default (the union of all graphs) or ?graph=IRI "
+                                f"with one of {', '.join(the_site.graphs)}.")
+    if graph is not None and graph not in the_site.graphs:
+        return plain_error(404, f"This dataset has no graph {graph}; it has {', '.join(the_site.graphs)}.")
+    try:
+        fmt = choose_graph_format(request.accept_mimetypes, request.args.get("format"))
+    except NotAcceptable as exc:
+        return plain_error(406, str(exc))
+    pattern = "{ ?s ?p ?o }" if graph is None else f"{{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    result = the_site.engine.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {pattern}")
+    body = graph_to(QueryResult(kind="graph", triples=result.triples), fmt)
+    return _conditional(body, f"{the_site.dataset_etag}-{graph or 'default'}-{fmt}", MEDIA_TYPE[("graph", fmt)])
+
+
+@blueprint.route("/.well-known/void")
+def void():
+    the_site = site()
+    try:
+        fmt = choose_graph_format(request.accept_mimetypes, request.args.get("format"))
+    except NotAcceptable as exc:
+        return plain_error(406, str(exc))
+    body = graph_bytes(void_graph(the_site, request.url_root), fmt)
+    return _conditional(body, f"{the_site.dataset_etag}-void-{fmt}", MEDIA_TYPE[("graph", fmt)])

@@ -1,0 +1,103 @@
+"""Dereferenceable IRIs: every IRI the project mints answers on this server.
+
+``https://w3id.org/nkhr/<path>`` is served at ``/<path>``. Following the W3C "Cool URIs"
+note for slash IRIs, the IRI of a thing (``/id/kwan-li-so-15``) answers 303 See Other with
+the address of a document about it, chosen by content negotiation: ``.html`` for browsers,
+``.ttl``, ``.jsonld``, ``.nt`` or ``.rdf`` for machines. The ontology's hash IRIs resolve to
+``/ontology``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, unquote
+
+from flask import Blueprint, Response, abort, redirect, render_template, request
+
+from ..describe import describe, description_graph, exists
+from ..namespaces import BASE, GRAPH_ONTOLOGY
+from ..results import graph_to
+from .negotiation import MEDIA_TYPE, NotAcceptable, choose_graph_format, wants_html
+from .sparql import plain_error, site
+
+blueprint = Blueprint("resources", __name__)
+
+DOCUMENT_EXTENSIONS = {"html": None, "ttl": "turtle", "jsonld": "jsonld", "nt": "nt", "rdf": "xml"}
+EXTENSION_OF = {"turtle": "ttl", "jsonld": "jsonld", "nt": "nt", "xml": "rdf"}
+
+
+def _candidates(path: str) -> list[str]:
+    """IRIs a request path may stand for: as sent, decoded, and re-encoded (an apostrophe as %27)."""
+    decoded = unquote(path)
+    forms = [path, decoded, quote(decoded, safe="/-_.~()!*:@,;=+$&"), quote(decoded, safe="/-_.~()!*:@,;=+$&'")]
+    return list(dict.fromkeys(BASE + form for form in forms))
+
+
+def _find(path: str) -> str | None:
+    engine = site().engine
+    return next((iri for iri in _candidates(path) if exists(engine, iri)), None)
+
+
+@blueprint.route("/id/<path:rest>")
+def resource(rest: str):
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path
+    raw_rest = raw.split("?", 1)[0][len("/id/"):] if raw.startswith("/id/") else rest
+    stem, dot, extension = raw_rest.rpartition(".")
+    if dot and extension in DOCUMENT_EXTENSIONS:
+        iri = _find("id/" + stem)
+        if iri is not None:
+            return document(iri, extension)
+    iri = _find("id/" + raw_rest)
+    if iri is None:
+        abort(404)
+    if wants_html(request.accept_mimetypes):
+        target = "html"
+    else:
+        try:
+            target = EXTENSION_OF[choose_graph_format(request.accept_mimetypes, request.args.get("format"))]
+        except NotAcceptable as exc:
+            return plain_error(406, str(exc))
+    response = redirect("/" + iri[len(BASE):] + "." + target, code=303)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def document(iri: str, extension: str) -> Response:
+    """The document about ``iri``: an HTML page or an RDF description."""
+    engine = site().engine
+    fmt = DOCUMENT_EXTENSIONS[extension]
+    if fmt is None:
+        return Response(render_template("entity.html", d=describe(engine, iri), base=BASE), mimetype="text/html")
+    from ..engine import QueryResult
+    triples = description_graph(engine, iri).triples
+    body = graph_to(QueryResult(kind="graph", triples=triples), fmt)
+    response = Response(body, content_type=MEDIA_TYPE[("graph", fmt)])
+    response.headers["Link"] = f'<{iri}>; rel="describes"'
+    return response
+
+
+@blueprint.route("/ontology")
+def ontology():
+    """The ontology: its documentation page for browsers, the ontology graph for machines."""
+    the_site = site()
+    if wants_html(request.accept_mimetypes):
+        from ..ontology_docs import ontology_overview
+        return Response(render_template("ontology.html", o=ontology_overview(the_site.engine)), mimetype="text/html")
+    try:
+        fmt = choose_graph_format(request.accept_mimetypes, request.args.get("format"))
+    except NotAcceptable as exc:
+        return plain_error(406, str(exc))
+    from ..engine import QueryResult
+    result = the_site.engine.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}")
+    response = Response(graph_to(QueryResult(kind="graph", triples=result.triples), fmt),
+                        content_type=MEDIA_TYPE[("graph", fmt)])
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@blueprint.route("/graph/<name>")
+def named_graph(name: str):
+    """A named graph's IRI: 303 to its contents in the Graph Store."""
+    iri = BASE + "graph/" + name
+    if iri not in site().graphs:
+        abort(404)
+    return redirect("/rdf-graphs?graph=" + quote(iri, safe=""), code=303)

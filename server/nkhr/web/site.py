@@ -1,0 +1,69 @@
+"""The served dataset: what the web app reads from dist/, loaded once per process.
+
+A ``Site`` holds the build metadata, the catalog of named queries, an in-process engine for
+the app's own queries (entity pages, descriptions: trusted and quick), and the pool of
+killable query processes for queries that come from outside.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..catalog import load_catalog
+from ..dist import dump_name, verify
+from ..engine import Engine
+from ..project import Project
+from ..sandbox import QueryPool
+
+
+@dataclass
+class Settings:
+    query_timeout: float = 5.0          # seconds a user query may run
+    max_rows: int = 10_000              # result rows (or triples) returned at most
+    query_processes: int = 2            # killable processes evaluating user queries
+    query_memory: int = 2 * 1024 ** 3   # address-space limit of each, bytes
+
+
+@dataclass
+class Site:
+    project: Project
+    settings: Settings = field(default_factory=Settings)
+
+    def __post_init__(self):
+        self.metadata = verify(self.project)
+        self.dist = self.project.dist_dir.resolve()
+        self.nquads = self.dist / dump_name("nquads")
+        self.engine = Engine.from_nquads(self.nquads)
+        self.graphs = sorted(self.metadata["graphs"])
+        self.catalog = load_catalog(self.project.queries_dir)
+        self.built_at = datetime.fromtimestamp((self.dist / "build.json").stat().st_mtime, tz=timezone.utc)
+        self._pool: QueryPool | None = None
+        self._pool_lock = threading.Lock()
+
+    @property
+    def pool(self) -> QueryPool:
+        """Started on first use, so that a forking server starts it in each worker, not the master."""
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = QueryPool(self.nquads, size=self.settings.query_processes,
+                                       memory_limit=self.settings.query_memory)
+            return self._pool
+
+    def file(self, name: str) -> Path:
+        return self.dist / name
+
+    def etag(self, name: str) -> str:
+        return self.metadata["files"][name]
+
+    @property
+    def dataset_etag(self) -> str:
+        """Changes whenever any file of the build changes: the validator of every query answer."""
+        import hashlib
+        return hashlib.sha256("".join(sorted(self.metadata["files"].values())).encode()).hexdigest()[:32]
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()

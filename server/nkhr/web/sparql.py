@@ -1,0 +1,148 @@
+"""The SPARQL 1.1 Protocol endpoint at /sparql: query by GET, form POST or direct POST.
+
+Every query goes through the guard (read-only, own dataset only, bounded size and depth) and
+then to a killable query process with a time limit. Errors are 4xx/5xx with a sentence that
+says what to change; they never carry a stack trace.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from ..engine import QuerySyntaxError
+from ..guard import QueryRefused, check_dataset_parameters, inspect
+from ..sandbox import QueryCrashed, QueryTimeout
+from .negotiation import MEDIA_TYPE, NotAcceptable, choose, choose_graph_format, wants_html
+
+blueprint = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+
+
+def site():
+    return current_app.extensions["nkhr"]
+
+
+def plain_error(status: int, message: str, **headers) -> Response:
+    response = Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
+    response.headers.update(headers)
+    return response
+
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str):
+        self.status, self.message = status, message
+        super().__init__(message)
+
+
+def _one(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise ProtocolError(400, f"The request has {len(values)} '{name}' parameters; send exactly one.")
+    return values[0] if values else None
+
+
+def read_request() -> tuple[str | None, list[str], list[str]]:
+    """(query text, default-graph-uri values, named-graph-uri values) of a protocol request."""
+    args = request.args
+    default_graphs = args.getlist("default-graph-uri")
+    named_graphs = args.getlist("named-graph-uri")
+    if request.method == "GET":
+        if "update" in args:
+            raise ProtocolError(403, "This endpoint is read-only: SPARQL Update is not served.")
+        return _one(args.getlist("query"), "query"), default_graphs, named_graphs
+    content_type = (request.mimetype or "").lower()
+    if content_type == UPDATE:
+        raise ProtocolError(403, "This endpoint is read-only: SPARQL Update is not served.")
+    if content_type == FORM:
+        form = request.form
+        if "update" in form:
+            if "query" in form:
+                raise ProtocolError(400, "The request carries both 'query' and 'update'; send a query only.")
+            raise ProtocolError(403, "This endpoint is read-only: SPARQL Update is not served.")
+        query = _one(form.getlist("query"), "query")
+        if query is None:
+            raise ProtocolError(400, "The form has no 'query' field: send query=<SPARQL text>.")
+        return (query, default_graphs + form.getlist("default-graph-uri"),
+                named_graphs + form.getlist("named-graph-uri"))
+    if content_type == DIRECT:
+        if "query" in args:
+            raise ProtocolError(400, "A direct POST (application/sparql-query) carries the query in its body, "
+                                     "not also in a 'query' parameter.")
+        try:
+            query = request.get_data(cache=False).decode("utf-8")
+        except UnicodeDecodeError:
+            raise ProtocolError(400, "The query body is not valid UTF-8.") from None
+        if not query.strip():
+            raise ProtocolError(400, "The request body is empty: send the query text.")
+        return query, default_graphs, named_graphs
+    raise ProtocolError(415, f"POST a query as {FORM} (query=...) or as {DIRECT} (the query as the body); "
+                             f"'{content_type or 'no content type'}' is not understood.")
+
+
+def execute(query: str, default_graphs: list[str], named_graphs: list[str]) -> Response:
+    """Guard, run and serialise one query, honouring content negotiation and the limits."""
+    the_site = site()
+    allowed = set(the_site.graphs)
+    try:
+        tabular, graph = choose(request.accept_mimetypes, request.args.get("format"))
+        if tabular is None and graph is None:
+            raise NotAcceptable()
+        shape = inspect(query, allowed)
+        check_dataset_parameters(default_graphs, named_graphs, allowed)
+    except NotAcceptable as exc:
+        return plain_error(406, str(exc))
+    except QueryRefused as exc:
+        return plain_error(exc.status, str(exc))
+    # The protocol's dataset parameters override FROM / FROM NAMED in the query.
+    defaults = default_graphs or shape.from_graphs or None
+    nameds = named_graphs or shape.from_named_graphs or None
+    settings = the_site.settings
+    try:
+        answer = the_site.pool.run(query, defaults, nameds, tabular_fmt=tabular, graph_fmt=graph,
+                                   max_rows=settings.max_rows, timeout=settings.query_timeout)
+    except QuerySyntaxError as exc:
+        return plain_error(400, f"The query is not valid SPARQL: {exc}")
+    except QueryTimeout as exc:
+        return plain_error(503, f"The query was stopped: {exc}. Narrow it (add patterns or a LIMIT) "
+                                "or run it on a dump of the dataset.")
+    except QueryCrashed as exc:
+        return plain_error(400, f"The query could not be evaluated: {exc}.")
+    except RuntimeError as exc:
+        return plain_error(400, f"The query could not be evaluated: {exc}")
+    if answer.fmt is None:
+        return plain_error(406, str(NotAcceptable(kinds=("graph",) if answer.kind == "graph" else ("tabular",))))
+    kind = "graph" if answer.kind == "graph" else "tabular"
+    response = Response(answer.body, status=200, content_type=MEDIA_TYPE[(kind, answer.fmt)])
+    response.headers["Vary"] = "Accept"
+    if answer.truncated:
+        response.headers["NKHR-Results-Truncated"] = f"only the first {settings.max_rows} results were returned"
+    return response
+
+
+@blueprint.route("/sparql", methods=["GET", "POST"])
+def endpoint():
+    try:
+        query, default_graphs, named_graphs = read_request()
+    except ProtocolError as exc:
+        return plain_error(exc.status, exc.message)
+    if query is None:
+        if request.method == "GET":
+            return service_description()
+        return plain_error(400, "No query was sent.")
+    return execute(query, default_graphs, named_graphs)
+
+
+def service_description() -> Response:
+    """GET /sparql without a query: the SPARQL Service Description, or the query page for browsers."""
+    from ..describe_service import service_description_graph
+    from ..serialize import graph_bytes
+    if wants_html(request.accept_mimetypes):
+        return Response(render_template("sparql.html", catalog=site().catalog.values()), mimetype="text/html")
+    try:
+        fmt = choose_graph_format(request.accept_mimetypes, request.args.get("format"))
+    except NotAcceptable as exc:
+        return plain_error(406, str(exc))
+    graph = service_description_graph(site(), request.url_root)
+    return Response(graph_bytes(graph, fmt), content_type=MEDIA_TYPE[("graph", fmt)])
