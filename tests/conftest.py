@@ -47,14 +47,13 @@ def catalog(project):
 @pytest.fixture(scope="session")
 def run_query(engine, catalog):
     """Run a catalog query by name; rows come back as dicts of plain strings (IRIs, lexical forms)."""
-    from nkhr.results import term_text
+    from helpers import rows
 
     def run(name: str) -> list[dict[str, str]]:
         result = engine.query(catalog[name].text)
         if result.kind == "ask":
             return [{"ask": str(result.boolean).lower()}]
-        return [{v: term_text(t) for v, t in zip(result.variables, row) if t is not None}
-                for row in result.rows]
+        return rows(result)
     return run
 
 
