@@ -1,7 +1,8 @@
 # The two commands of the README:
-#   make run   installs everything into .venv, builds the dataset and serves it on 127.0.0.1
-#   make test  installs everything (test tools too) and runs the whole test suite
-# Both work on a fresh machine with Python 3.11+; nothing else needs installing by hand.
+#   make run   installs everything into .venv (and the pages' libraries from npm), builds the
+#              dataset and serves it on 127.0.0.1
+#   make test  installs everything (test tools and the browser too) and runs the whole test suite
+# Both work on a fresh machine with Python 3.11+, Node.js and npm; nothing else needs installing by hand.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -9,17 +10,34 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install install-test build clean
+# Debian packages the tests use: a real browser for the page tests, Graphviz to read DOT exports.
+SYSTEM_TOOLS := chromium:chromium chromedriver:chromium-driver dot:graphviz
+
+.PHONY: run test install install-test system-deps build clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-install: $(BIN)/python
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(BIN)/python node_modules/.installed
 	$(BIN)/pip install --quiet -e .
 
-install-test: $(BIN)/python
+install-test: install system-deps
 	$(BIN)/pip install --quiet -e '.[test]'
+
+system-deps:
+	@missing=""; for pair in $(SYSTEM_TOOLS); do \
+	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
 
 build: install
 	$(BIN)/nkhr build
@@ -31,4 +49,4 @@ test: install-test
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf dist .nkhr-builds $(VENV)
+	rm -rf dist .nkhr-builds $(VENV) node_modules

@@ -37,6 +37,7 @@ class BuildResult:
     closure: Closure
     report: ValidationReport
     timings: dict = field(default_factory=dict)
+    shapes: Graph | None = None
 
     @property
     def graphs(self) -> dict[str, Graph]:
@@ -75,7 +76,8 @@ def run_build(project: Project, data_files: list[Path] | None = None,
     progress(f"OWL-RL closure: {len(closure.inferred)} new triples in {timings['reason']:.2f}s")
 
     started = time.perf_counter()
-    result = BuildResult(project, ontology, data, closure, report=None, timings=timings)  # type: ignore[arg-type]
+    result = BuildResult(project, ontology, data, closure, report=None, timings=timings,  # type: ignore[arg-type]
+                         shapes=shapes)
     result.report = validate(closure.full, shapes, result.files_for)
     timings["validate"] = time.perf_counter() - started
     progress(f"SHACL: {len(result.report.violations)} violation(s), "

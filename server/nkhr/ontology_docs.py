@@ -13,7 +13,7 @@ def ontology_overview(engine) -> dict:
     header = rows(f"""SELECT ?title ?description ?version WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{
         <https://w3id.org/nkhr/ontology> dcterms:title ?title ; dcterms:description ?description ;
         owl:versionInfo ?version }} }}""")
-    classes = rows(f"""SELECT ?c ?label ?comment (GROUP_CONCAT(DISTINCT ?super; separator=" ") AS ?supers) WHERE {{
+    classes = rows(f"""SELECT ?c ?label ?comment (GROUP_CONCAT(DISTINCT STR(?super); separator=" ") AS ?supers) WHERE {{
         GRAPH <{GRAPH_ONTOLOGY}> {{ ?c a owl:Class ; rdfs:label ?label ; rdfs:comment ?comment .
         OPTIONAL {{ ?c rdfs:subClassOf ?super }} }} FILTER(STRSTARTS(STR(?c), "{NKHR}"))
         }} GROUP BY ?c ?label ?comment ORDER BY ?label""")

@@ -1,15 +1,34 @@
-"""The home page and the catalog of named queries (/queries, /queries/NAME)."""
+"""The human pages: home, query editor, catalog, timeline, claims side by side, and the
+front-end libraries they use (served from node_modules/, installed from npm at set-up)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file
 
 from ..dist import DUMP_FORMATS, dump_name
+from ..namespaces import PREFIXES
 from ..serialize import FORMATS
+from ..views import claim_groups, timeline
 from .negotiation import wants_html
 from .sparql import execute, site
 
 blueprint = Blueprint("pages", __name__)
+
+
+@blueprint.app_template_filter("href")
+def href(iri: str) -> str:
+    """Where a browser should go for an IRI: our own IRIs are served here, at their path."""
+    from ..namespaces import BASE
+    return "/" + iri[len(BASE):] if iri and iri.startswith(BASE) else iri
+
+# Files of npm packages the pages load, by the name they are served under at /vendor/.
+VENDOR = {
+    "yasgui.min.js": "@zazuko/yasgui/build/yasgui.min.js",
+    "yasgui.min.css": "@zazuko/yasgui/build/yasgui.min.css",
+    "cytoscape.min.js": "cytoscape/dist/cytoscape.min.js",
+}
 
 
 @blueprint.route("/")
@@ -18,6 +37,45 @@ def home():
     dumps = [(dump_name(fmt), FORMATS[fmt][1]) for fmt in DUMP_FORMATS]
     return render_template("home.html", metadata=the_site.metadata, catalog=list(the_site.catalog.values()),
                            dumps=dumps, built_at=the_site.built_at)
+
+
+@blueprint.route("/editor")
+def editor():
+    """The query editor (YASGUI), pre-filled from the catalog; ?query=NAME opens that query."""
+    the_site = site()
+    catalog = [{"name": q.name, "title": q.title, "query": q.text} for q in the_site.catalog.values()]
+    return render_template("editor.html", catalog=catalog, prefixes=PREFIXES,
+                           selected=request.args.get("query", ""))
+
+
+@blueprint.route("/timeline")
+def timeline_page():
+    return render_template("timeline.html", entries=timeline(site().engine))
+
+
+@blueprint.route("/claims")
+def claims_page():
+    groups = claim_groups(site().engine)
+    kind = request.args.get("kind")
+    kinds = sorted({(g.kind, g.kind_label) for g in groups}, key=lambda k: k[1])
+    if kind:
+        groups = [g for g in groups if g.kind == kind]
+    return render_template("claims.html", groups=groups, kinds=kinds, selected=kind)
+
+
+@blueprint.route("/vendor/<name>")
+def vendor(name: str):
+    if name not in VENDOR:
+        abort(404)
+    # The libraries belong to the installation: look beside the data project, then in the
+    # checkout this package runs from (they differ when serving a copy of the data elsewhere).
+    roots = (Path(site().project.root), Path(__file__).resolve().parents[3])
+    path = next((root / "node_modules" / VENDOR[name] for root in roots
+                 if (root / "node_modules" / VENDOR[name]).exists()), None)
+    if path is None:
+        return Response(f"{name} is not installed: run `make install` (npm ci) in the project folder.\n",
+                        status=404, mimetype="text/plain")
+    return send_file(path, max_age=3600)
 
 
 @blueprint.route("/queries")

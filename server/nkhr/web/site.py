@@ -39,9 +39,15 @@ class Site:
         self.engine = Engine.from_nquads(self.nquads)
         self.graphs = sorted(self.metadata["graphs"])
         self.catalog = load_catalog(self.project.queries_dir)
+        self.shapes = self._load_shapes()
         self.built_at = datetime.fromtimestamp((self.dist / "build.json").stat().st_mtime, tz=timezone.utc)
         self._pool: QueryPool | None = None
         self._pool_lock = threading.Lock()
+
+    def _load_shapes(self):
+        from rdflib import Graph
+        path = self.dist / "shapes.ttl"
+        return Graph().parse(path, format="turtle") if path.exists() else None
 
     @property
     def pool(self) -> QueryPool:
