@@ -151,20 +151,27 @@ def query(ctx, query, fmt):
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["turtle", "nt", "jsonld", "xml", "trig", "nquads"]),
-              default="turtle", show_default=True, help="RDF format of the dump.")
+@click.option("--format", "fmt", type=click.Choice(["turtle", "nt", "jsonld", "xml", "trig", "nquads",
+                                                    "graphml", "gexf", "cyjs", "dot"]),
+              default="turtle", show_default=True,
+              help="RDF format of the dump, or a property graph for Gephi, Cytoscape, yEd or Graphviz.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of standard output.")
 @click.pass_context
 def export(ctx, fmt, output):
     """Export the whole dataset (ontology, asserted and inferred triples) in an RDF format.
 
-    trig and nquads keep the three named graphs; the others merge them.
+    trig and nquads keep the three named graphs; the others merge them. graphml, gexf, cyjs
+    (Cytoscape.js JSON) and dot write the entities, claims and sections as a property graph.
     """
     from .dist import dump_name
+    from .exports import WRITERS, build_graph
     project = _project(ctx)
-    ensure_built(project)
-    data = (project.dist_dir / dump_name(fmt)).read_bytes()
+    if fmt in WRITERS:
+        data = WRITERS[fmt](build_graph(_engine(project)))
+    else:
+        ensure_built(project)
+        data = (project.dist_dir / dump_name(fmt)).read_bytes()
     if output:
         output.write_bytes(data)
         _say(f"wrote {output} ({len(data)} bytes)")

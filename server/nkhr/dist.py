@@ -49,6 +49,7 @@ def artifacts(result: BuildResult) -> dict[str, bytes]:
              for fmt in DUMP_FORMATS}
     files["asserted.ttl"] = graph_bytes(result.data.graph, "turtle")
     files["ontology.ttl"] = graph_bytes(result.ontology.graph, "turtle")
+    files["shapes.ttl"] = graph_bytes(result.shapes, "turtle")   # for the ontology documentation
     files["shacl-report.ttl"] = graph_bytes(result.report.graph, "turtle")
     files["shacl-report.txt"] = result.report.render().encode("utf-8")
     return files
@@ -76,6 +77,12 @@ def write_dist(result: BuildResult, progress=lambda message: None) -> Path:
     builds = project.root / BUILDS_DIR
     builds.mkdir(exist_ok=True)
     final = builds / build_id
+    damaged = None
+    if final.exists() and not _holds(final, files):
+        # The same build was written before and has since been damaged (a flipped byte, a
+        # truncated file). Reusing it would keep serving the damage, and `nkhr build` (the fix
+        # the error message suggests) would never repair it: write a fresh folder beside it.
+        damaged, final = final, builds / f"{build_id}-{time.time_ns()}"
     if not final.exists():
         staging = builds / f".staging-{build_id}-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
@@ -85,10 +92,17 @@ def write_dist(result: BuildResult, progress=lambda message: None) -> Path:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-        os.replace(staging, final)
+        try:
+            os.replace(staging, final)
+        except OSError:             # a concurrent build of the same sources got there first
+            if not _holds(final, files):
+                raise
+            shutil.rmtree(staging, ignore_errors=True)
     result.timings["write"] = time.perf_counter() - started
     (final / TIMINGS).write_text(json.dumps(result.timings, indent=2, sort_keys=True) + "\n")
     _point_dist_at(project, final)
+    if damaged is not None:
+        shutil.rmtree(damaged, ignore_errors=True)
     _remove_old_builds(builds, keep=final)
     progress(f"wrote {project.relative(project.dist_dir)}/ ({len(files)} files) "
              f"in {result.timings['write']:.2f}s")
@@ -106,12 +120,39 @@ def _point_dist_at(project: Project, target: Path) -> None:
     os.replace(temporary, link)
 
 
+def _holds(folder: Path, files: dict[str, bytes]) -> bool:
+    """True when ``folder`` holds exactly these bytes under these names."""
+    for name, data in files.items():
+        path = folder / name
+        if not path.is_file() or path.stat().st_size != len(data) or path.read_bytes() != data:
+            return False
+    return True
+
+
 def _remove_old_builds(builds: Path, keep: Path) -> None:
-    """Keep the current build and the one before it; a reader may still have it open."""
+    """Keep the current build and the one before it; a reader may still have it open.
+
+    Also remove the staging folders of builds that were killed while writing (their process is
+    gone); they are never pointed at, but would otherwise pile up, one dataset each.
+    """
     others = sorted((p for p in builds.iterdir() if p != keep and not p.name.startswith(".staging")),
                     key=lambda p: p.stat().st_mtime, reverse=True)
     for old in others[1:]:
         shutil.rmtree(old, ignore_errors=True)
+    for staging in builds.glob(".staging-*"):
+        pid = staging.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:         # someone else's process
+        return True
+    return True
 
 
 class DistError(Exception):
@@ -122,7 +163,14 @@ def read_metadata(project: Project) -> dict:
     path = project.dist_dir / METADATA
     if not path.exists():
         raise DistError(f"{project.relative(project.dist_dir)}/ has no build yet: run `nkhr build`")
-    return json.loads(path.read_text())
+    try:        # a damaged build.json is reported like any damaged file, not as a traceback
+        metadata = json.loads(path.read_bytes().decode("utf-8"))
+        if not isinstance(metadata, dict) or not isinstance(metadata.get("files"), dict):
+            raise ValueError("no list of files")
+    except ValueError as exc:
+        raise DistError(f"{project.relative(project.dist_dir)}/{METADATA} is damaged ({exc}): "
+                        "run `nkhr build` again") from None
+    return metadata
 
 
 def is_stale(project: Project) -> bool:

@@ -17,13 +17,21 @@ MAX_NESTING = 64                    # depth of { } and ( ) together
 
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 
+# Every alternative either matches in one pass or fails within a bounded distance, so that
+# tokenizing is linear in the length of the query: the guard runs in the web worker, where a
+# query of 100,000 characters like "a.a.a.a..." or "'\'\'\'..." used to cost it a minute (a
+# prefix or a string was rescanned from every position). A prefix name's prefix is at most
+# 64 characters; a quote that opens a string which is never closed (long or short) is an
+# "unclosed" token, and the guard stops there: the engine would reject the query anyway.
 _TOKEN = re.compile(r"""
     (?P<comment>\#[^\n\r]*)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-               |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
+  | (?P<long_string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*''')
+  | (?P<unclosed_long>\"\"\"|''')
+  | (?P<string>"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
+  | (?P<unclosed>["'])
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
-  | (?P<pname>(?:[A-Za-z][\w.\-]*)?:[\w.\-:%\\]*)
+  | (?P<pname>(?:[A-Za-z][\w.\-]{0,63})?:(?:[\w.\-:%]|\\.)*)
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<open>[{(])
   | (?P<close>[})])
@@ -55,12 +63,17 @@ class QueryShape:
 
 
 def tokenize(text: str) -> list[Token]:
+    """The query's tokens, comments and spaces left out; QueryRefused at a string never closed."""
     tokens = []
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
         if kind in ("space", "comment"):
             continue
-        tokens.append(Token(kind, match.group()))
+        if kind in ("unclosed", "unclosed_long"):
+            line = text.count("\n", 0, match.start()) + 1
+            raise QueryRefused(f"The query is not valid SPARQL: the string opened with {match.group()} "
+                               f"on line {line} is never closed.")
+        tokens.append(Token("string" if kind == "long_string" else kind, match.group()))
     return tokens
 
 

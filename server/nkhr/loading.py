@@ -36,13 +36,32 @@ class LoadedFiles:
         return sorted(self.mentions.get(node, ()))
 
 
-def _syntax_error(path: str, exc: Exception) -> SourceError:
+def _syntax_error(path: str, exc: Exception, source: str = "") -> SourceError:
     if isinstance(exc, BadSyntax):
         why = exc._why  # noqa: SLF001 - rdflib keeps the reason and line only in these fields
         return SourceError(path, exc.lines + 1, f"Turtle syntax error: {why}")
     text = str(exc)
     match = re.search(r"line (\d+)", text)
-    return SourceError(path, int(match.group(1)) if match else None, f"cannot parse: {text}")
+    if match:
+        return SourceError(path, int(match.group(1)), f"cannot parse: {text}")
+    # rdflib sometimes fails inside itself (an AttributeError or IndexError on a stray "?" or
+    # NUL) without saying where; pyoxigraph's strict Turtle parser names the line.
+    located = _locate_with_pyoxigraph(source)
+    if located:
+        return SourceError(path, located[0], f"Turtle syntax error: {located[1]}")
+    return SourceError(path, None, f"cannot parse: {text}")
+
+
+def _locate_with_pyoxigraph(source: str) -> tuple[int, str] | None:
+    import pyoxigraph as ox
+    try:
+        for _ in ox.parse(source.encode("utf-8", "surrogatepass"), format=ox.RdfFormat.TURTLE,
+                          base_iri="file:///source.ttl"):
+            pass
+    except SyntaxError as exc:
+        if exc.lineno:
+            return exc.lineno, str(exc.msg if hasattr(exc, "msg") else exc)
+    return None
 
 
 def parse_file(path: Path, shown_as: str) -> Graph:
@@ -58,7 +77,7 @@ def parse_file(path: Path, shown_as: str) -> Graph:
     try:
         graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
     except Exception as exc:  # rdflib raises several unrelated types for bad input
-        raise _syntax_error(shown_as, exc) from exc
+        raise _syntax_error(shown_as, exc, text) from exc
     for s, p, o in graph:
         if isinstance(o, Literal) and o.ill_typed:
             line = _line_of(text, str(o))

@@ -38,11 +38,55 @@ class Answer:
     truncated: bool
 
 
+# Native stack of the thread that parses and evaluates a query in a child. pyoxigraph's parser
+# and evaluator recurse once per operator of a left-deep chain, so a query of a few thousand
+# UNIONs, MINUS groups, BINDs, FILTERs, ``||`` or ``!`` (easily written within the guard's
+# 100,000 characters) overflows the default 8 MiB stack and kills the child with SIGSEGV. At
+# 256 MiB every query the guard lets through is evaluated (or times out) instead; the memory is
+# only reserved, and it counts against the child's address-space limit.
+QUERY_STACK = 256 * 1024 ** 2
+
+
 def _child(connection, nquads_path: str, memory_limit: int | None) -> None:
-    """The child's loop: load the dataset, then answer (query, formats, ...) requests forever."""
+    """The child: load the dataset, then answer requests, on a thread with a deep stack."""
     if memory_limit:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    threading.stack_size(QUERY_STACK)
+    worker = threading.Thread(target=_answer_forever, args=(connection, nquads_path), name="nkhr-query")
+    worker.start()
+    worker.join()
+
+
+def _forbid_new_files() -> None:
+    """Leave this process no way to open a file or a socket, whatever a query asks for.
+
+    The guard refuses SERVICE, but it reads queries with a tokenizer, and a tokenizer cannot
+    always tell ``<`` (less than) from the start of an IRI the way the engine's parser does:
+    ``FILTER(1<'>') SERVICE <http://...> {...} FILTER('x')`` once hid a SERVICE call inside
+    what the guard took for a string, and pyoxigraph then made the request. So the kernel
+    enforces it as well: every descriptor number below the limit is taken (gaps are plugged
+    with /dev/null) and RLIMIT_NOFILE is set just above the highest, so socket() and open()
+    fail with EMFILE. The dataset is already in memory and the pipe to the parent stays open.
+    """
+    def is_open(fd: int) -> bool:
+        try:
+            os.fstat(fd)
+        except OSError:
+            return False
+        return True
+
+    highest = max(fd for fd in map(int, os.listdir("/proc/self/fd")) if is_open(fd))
+    for fd in range(highest):
+        if not is_open(fd):
+            os.open(os.devnull, os.O_RDONLY)        # takes the lowest free number: this gap
+    resource.setrlimit(resource.RLIMIT_NOFILE, (highest + 1, highest + 1))
+
+
+def _answer_forever(connection, nquads_path: str) -> None:
+    """The child's loop: load the dataset, then answer (query, formats, ...) requests forever."""
     engine = Engine.from_nquads(nquads_path)
+    if os.path.isdir("/proc/self/fd"):
+        _forbid_new_files()
     connection.send(("ready", None))
     while True:
         try:
@@ -114,6 +158,11 @@ class QueryPool:
         except queue.Empty:
             raise QueryTimeout("every query process stayed busy for the whole time limit") from None
         replace = False
+        if not worker.process.is_alive():
+            # An idle child that died (the OOM killer, an operator's kill) is replaced before
+            # use: the query it would have failed is given to a fresh one instead.
+            worker.kill()
+            worker = self._spawn()
         try:
             worker.wait_ready(self.start_timeout)
             worker.connection.send((sparql, default_graphs, named_graphs, tabular_fmt, graph_fmt, max_rows))

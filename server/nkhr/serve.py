@@ -6,9 +6,28 @@ fork; threads let a worker keep answering while some of its requests wait on slo
 
 from __future__ import annotations
 
+from gunicorn import util
 from gunicorn.app.base import BaseApplication
 
 from .project import Project
+
+
+def write_error(sock, status_int: int, reason: str, mesg: str) -> None:
+    """Answer a request gunicorn itself refuses, in the form of every other error of this server.
+
+    gunicorn answers a request it cannot parse (too long a request line or header, too many
+    headers, a bad method or chunk size) before the app sees it, with an HTML page and none of
+    the app's headers. This sends the same status as one line of plain text with
+    ``X-Content-Type-Options: nosniff``; the echoed detail is cut short and made ASCII.
+    """
+    detail = mesg[:300].encode("ascii", "backslashreplace").decode("ascii")
+    body = (f"{reason}: {detail}\n" if detail else f"{reason}.\n").encode("ascii")
+    head = (f"HTTP/1.1 {status_int} {reason}\r\n"
+            "Connection: close\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            "X-Content-Type-Options: nosniff\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode("ascii")
+    util.write_nonblock(sock, head + body)
 
 
 class Server(BaseApplication):
@@ -20,6 +39,7 @@ class Server(BaseApplication):
     def load_config(self):
         for key, value in self.options.items():
             self.cfg.set(key, value)
+        util.write_error = write_error       # gunicorn has no setting for its error responses
 
     def load(self):
         from .web import create_app

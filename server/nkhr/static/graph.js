@@ -12,7 +12,11 @@
                    "#6a994e", "#bc4749", "#3d405b", "#b5838d", "#0081a7"];
   const HIDDEN = new Set(["id", "iri", "label", "name", "class", "classes"]);
 
-  function href(iri) { return iri && iri.startsWith(BASE) ? "/" + iri.slice(BASE.length) : iri; }
+  function href(iri) {                     // only our own pages and http(s): never javascript: or data:
+    if (!iri) { return null; }
+    if (iri.startsWith(BASE)) { return "/" + iri.slice(BASE.length); }
+    return /^https?:\/\//i.test(iri) ? iri : null;
+  }
   function colourFor(cls, colours) {
     if (!colours.has(cls)) { colours.set(cls, PALETTE[colours.size % PALETTE.length]); }
     return colours.get(cls);
@@ -26,9 +30,12 @@
   function showFacts(data) {
     panel.replaceChildren();
     panel.appendChild(text("h3", data.label || data.iri || data.id));
-    const link = text("a", "Open its page");
-    link.href = href(data.iri || data.id);
-    panel.appendChild(link);
+    const target = href(data.iri || data.id);
+    if (target) {
+      const link = text("a", "Open its page");
+      link.href = target;
+      panel.appendChild(link);
+    }
     const list = document.createElement("dl");
     Object.keys(data).sort().forEach(function (key) {
       const value = data[key];
@@ -98,7 +105,8 @@
         .forEach(function (node) {
           const item = document.createElement("li");
           const link = text("a", node.data("label") || node.id());
-          link.href = href(node.data("iri") || node.id());
+          const target = href(node.data("iri") || node.id());
+          if (target) { link.href = target; } else { link.tabIndex = 0; }
           link.addEventListener("focus", function () { showFacts(node.data()); node.select(); });
           item.appendChild(link);
           item.appendChild(text("span", " (" + (node.data("class") || "") + ")", "tag"));

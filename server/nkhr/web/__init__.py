@@ -6,14 +6,22 @@
 from __future__ import annotations
 
 import os
+import re
 
 from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
 
 from ..project import Project, find_project
 from .site import Settings, Site
 
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+# Scripts only from this origin, no plugins, no framing. Styles may be inline because the
+# editor (YASGUI) and the graph view (cytoscape.js) set them; CSS cannot run code, and every
+# label on every page is escaped.
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def settings_from_environment() -> Settings:
@@ -30,9 +38,24 @@ def create_app(project: Project | None = None, settings: Settings | None = None)
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024            # request bodies: 1 MiB
     app.extensions["nkhr"] = Site(project, settings or settings_from_environment())
 
-    from . import data, pages, resources, sparql
-    for module in (sparql, data, resources, pages):
+    from . import data, exports, pages, resources, sparql
+    for module in (sparql, data, resources, pages, exports):
         app.register_blueprint(module.blueprint)
+
+    @app.before_request
+    def refuse_control_characters():
+        """Refuse a request target holding a control character (CR, LF, NUL, ...) with a 400.
+
+        No client sends one, but the app must not depend on the server filtering them: werkzeug
+        copies the query string into the Location of its slash-merging redirect (/id//x), where
+        a raw CR made building the response fail with a 500. IRIs and queries never hold them
+        (a query's newlines arrive %-escaped).
+        """
+        target = request.environ.get("PATH_INFO", "") + request.environ.get("QUERY_STRING", "")
+        if _CONTROL.search(target):
+            return Response("The request's path or query string holds a control character; "
+                            "escape it (%0A) or leave it out.\n", status=400, mimetype="text/plain")
+        return None
 
     @app.after_request
     def headers(response: Response) -> Response:
@@ -46,7 +69,7 @@ def create_app(project: Project | None = None, settings: Settings | None = None)
             response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
             response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
             response.headers["Access-Control-Max-Age"] = "86400"
-        if response.mimetype == "text/html":
+        if response.mimetype == "text/html" and "Content-Security-Policy" not in response.headers:
             response.headers["Content-Security-Policy"] = CSP
         return response
 
@@ -61,9 +84,25 @@ def create_app(project: Project | None = None, settings: Settings | None = None)
                         status=413, mimetype="text/plain")
 
     @app.errorhandler(405)
-    def not_allowed(_error):
-        return Response(f"{request.method} is not served at {request.path}; this endpoint is read-only.\n",
-                        status=405, mimetype="text/plain")
+    def not_allowed(error):
+        response = Response(f"{request.method} is not served at {request.path}; this endpoint is read-only.\n",
+                            status=405, mimetype="text/plain")
+        if getattr(error, "valid_methods", None):      # HTTP requires Allow on a 405
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(error: HTTPException):
+        """Every other error werkzeug raises (a 400 for a request it cannot parse, 416, ...).
+
+        Without this, those came as werkzeug's HTML page; like every error here, they are one
+        sentence of plain text (served with nosniff, so no browser renders it as a page).
+        """
+        response = Response(f"{error.name}: {error.description}\n", status=error.code, mimetype="text/plain")
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(500)
     def internal(_error):

@@ -63,9 +63,15 @@ def dump_index():
     return Response("\n".join(lines) + "\n", mimetype="text/plain")
 
 
-@blueprint.route("/rdf-graphs", methods=["GET", "HEAD", "PUT", "POST", "DELETE", "PATCH"])
+@blueprint.route("/rdf-graphs", methods=["GET", "HEAD", "OPTIONS", "PUT", "POST", "DELETE", "PATCH"])
 def graph_store():
-    """Graph Store Protocol, read-only: ?default (the union of all graphs) or ?graph=IRI."""
+    """Graph Store Protocol, read-only: ?default (the union of all graphs) or ?graph=IRI.
+
+    The writing methods are routed here only to be refused with a sentence; OPTIONS is answered
+    here so that its Allow header lists what is served (GET, HEAD), not those methods.
+    """
+    if request.method == "OPTIONS":
+        return Response(status=204, headers={"Allow": "GET, HEAD, OPTIONS"})
     if request.method not in ("GET", "HEAD"):
         response = plain_error(405, "The graph store is read-only: only GET and HEAD are served.")
         response.headers["Allow"] = "GET, HEAD"

@@ -18,10 +18,15 @@ blueprint = Blueprint("pages", __name__)
 
 
 @blueprint.app_template_filter("href")
-def href(iri: str) -> str:
-    """Where a browser should go for an IRI: our own IRIs are served here, at their path."""
+def href(iri: str) -> str | None:
+    """Where a browser should go for an IRI: our own IRIs are served here, at their path; other
+    http(s) IRIs as they are. Anything else (javascript:, data:, file:) is no link at all."""
     from ..namespaces import BASE
-    return "/" + iri[len(BASE):] if iri and iri.startswith(BASE) else iri
+    if not iri:
+        return None
+    if iri.startswith(BASE):
+        return "/" + iri[len(BASE):]
+    return iri if iri.lower().startswith(("http://", "https://")) else None
 
 # Files of npm packages the pages load, by the name they are served under at /vendor/.
 VENDOR = {

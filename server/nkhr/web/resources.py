@@ -9,11 +9,13 @@ the address of a document about it, chosen by content negotiation: ``.html`` for
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote, unquote
 
 from flask import Blueprint, Response, abort, redirect, render_template, request
 
 from ..describe import describe, description_graph, exists
+from ..engine import QuerySyntaxError
 from ..namespaces import BASE, GRAPH_ONTOLOGY
 from ..results import graph_to
 from .negotiation import MEDIA_TYPE, NotAcceptable, choose_graph_format, wants_html
@@ -32,9 +34,24 @@ def _candidates(path: str) -> list[str]:
     return list(dict.fromkeys(BASE + form for form in forms))
 
 
+# What may stand between < and > in a SPARQL IRI. A request path can hold anything (a space,
+# a quote, a NUL, a backslash, a bad %-escape); such a path names none of our IRIs, and must
+# not reach the engine as query text, where it is a syntax error (it was a 500).
+_IRI_CHARACTERS = re.compile(r'[^<>"{}|^`\\\x00-\x20]*')
+
+
+def _names_a_resource(engine, iri: str) -> bool:
+    if not _IRI_CHARACTERS.fullmatch(iri):
+        return False
+    try:
+        return exists(engine, iri)
+    except QuerySyntaxError:        # not an IRI at all, e.g. "%ZZ"
+        return False
+
+
 def _find(path: str) -> str | None:
     engine = site().engine
-    return next((iri for iri in _candidates(path) if exists(engine, iri)), None)
+    return next((iri for iri in _candidates(path) if _names_a_resource(engine, iri)), None)
 
 
 @blueprint.route("/id/<path:rest>")
@@ -80,8 +97,9 @@ def ontology():
     """The ontology: its documentation page for browsers, the ontology graph for machines."""
     the_site = site()
     if wants_html(request.accept_mimetypes):
-        from ..ontology_docs import ontology_overview
-        return Response(render_template("ontology.html", o=ontology_overview(the_site.engine)), mimetype="text/html")
+        from ..views import ontology_docs
+        return Response(render_template("ontology.html", o=ontology_docs(the_site.engine, the_site.shapes)),
+                        mimetype="text/html")
     try:
         fmt = choose_graph_format(request.accept_mimetypes, request.args.get("format"))
     except NotAcceptable as exc:

@@ -8,6 +8,7 @@ says what to change; they never carry a stack trace.
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request
+from werkzeug.exceptions import HTTPException
 
 from ..engine import QuerySyntaxError
 from ..guard import QueryRefused, check_dataset_parameters, inspect
@@ -48,15 +49,16 @@ def read_request() -> tuple[str | None, list[str], list[str]]:
     args = request.args
     default_graphs = args.getlist("default-graph-uri")
     named_graphs = args.getlist("named-graph-uri")
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):      # HEAD is a GET without the body
         if "update" in args:
             raise ProtocolError(403, "This endpoint is read-only: SPARQL Update is not served.")
         return _one(args.getlist("query"), "query"), default_graphs, named_graphs
     content_type = (request.mimetype or "").lower()
+    charset = (request.mimetype_params.get("charset") or "utf-8").lower()
     if content_type == UPDATE:
         raise ProtocolError(403, "This endpoint is read-only: SPARQL Update is not served.")
     if content_type == FORM:
-        form = request.form
+        form = _read_body(lambda: request.form)
         if "update" in form:
             if "query" in form:
                 raise ProtocolError(400, "The request carries both 'query' and 'update'; send a query only.")
@@ -70,8 +72,11 @@ def read_request() -> tuple[str | None, list[str], list[str]]:
         if "query" in args:
             raise ProtocolError(400, "A direct POST (application/sparql-query) carries the query in its body, "
                                      "not also in a 'query' parameter.")
+        if charset not in ("utf-8", "utf8"):
+            raise ProtocolError(415, f"A query is sent as UTF-8 (SPARQL 1.1 Protocol); "
+                                     f"charset={charset[:40]} is not read.")
         try:
-            query = request.get_data(cache=False).decode("utf-8")
+            query = _read_body(lambda: request.get_data(cache=False)).decode("utf-8")
         except UnicodeDecodeError:
             raise ProtocolError(400, "The query body is not valid UTF-8.") from None
         if not query.strip():
@@ -79,6 +84,23 @@ def read_request() -> tuple[str | None, list[str], list[str]]:
         return query, default_graphs, named_graphs
     raise ProtocolError(415, f"POST a query as {FORM} (query=...) or as {DIRECT} (the query as the body); "
                              f"'{content_type or 'no content type'}' is not understood.")
+
+
+def _read_body(read):
+    """Read the request body with ``read``; a body that breaks off or is badly framed is a 400.
+
+    The WSGI server reports a malformed chunked body, or a client that hangs up half-way, by
+    raising its own exception from the input stream (gunicorn: InvalidChunkSize, NoMoreData, ...)
+    in the middle of the view; left alone it was answered as a 500 server failure. werkzeug's
+    own answers (413 for too large a body, 400 for a disconnect) pass through unchanged.
+    """
+    try:
+        return read()
+    except HTTPException:
+        raise
+    except Exception as exc:    # noqa: BLE001 - whatever the server's stream raises, the body is unreadable
+        raise ProtocolError(400, "The request body could not be read: it ended early or its "
+                                 "chunked encoding is malformed.") from exc
 
 
 def execute(query: str, default_graphs: list[str], named_graphs: list[str]) -> Response:
@@ -128,7 +150,7 @@ def endpoint():
     except ProtocolError as exc:
         return plain_error(exc.status, exc.message)
     if query is None:
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):
             return service_description()
         return plain_error(400, "No query was sent.")
     return execute(query, default_graphs, named_graphs)
