@@ -3,43 +3,15 @@ query is stopped while other clients keep their answers, and requests are bounde
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 
 import pytest
 import requests
 
+from reliability import Listener
+
 from nkhr.namespaces import GRAPH_ASSERTED
-
-
-class Listener:
-    """A TCP listener on a loopback port that records every connection made to it."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self):
-        while self.running:
-            try:
-                conn, _ = self.sock.accept()
-                self.connections += 1
-                conn.close()
-            except OSError:
-                continue
-
-    def close(self):
-        self.running = False
-        self.thread.join(timeout=2)
-        self.sock.close()
 
 
 @pytest.fixture

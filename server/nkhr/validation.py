@@ -70,7 +70,8 @@ def short(node) -> str:
     return f"<{text}>" if isinstance(node, URIRef) else text
 
 
-def _path_text(report: Graph, path) -> str:
+def path_text(report: Graph, path) -> str:
+    """A SHACL path as curators write it: a property, or alternatives joined with |."""
     if path is None:
         return ""
     if isinstance(path, URIRef):
@@ -99,7 +100,7 @@ def validate(data: Graph, shapes: Graph, files_for) -> ValidationReport:
         problems.append(Problem(
             severity=str(severity).rsplit("#", 1)[-1],
             focus=short(focus),
-            path=_path_text(report, report.value(result, SH.resultPath)),
+            path=path_text(report, report.value(result, SH.resultPath)),
             message=" / ".join(messages),
             value=short(report.value(result, SH.value)),
             shape=str(shape) if isinstance(shape, URIRef) else "",

@@ -201,19 +201,10 @@ def ontology_docs(engine, shapes_graph) -> dict:
 
 def class_constraints(shapes) -> dict[str, list[dict]]:
     """For each target class, the property constraints of its shapes, readable."""
-    from rdflib import URIRef
     from rdflib.collection import Collection
     from rdflib.namespace import SH
 
-    from .validation import short
-
-    def path_text(path) -> str:
-        if isinstance(path, URIRef):
-            return short(path)
-        alternatives = shapes.value(path, SH.alternativePath)
-        if alternatives is not None:
-            return " | ".join(short(p) for p in Collection(shapes, alternatives))
-        return "(path)"
+    from .validation import path_text, short
 
     out: dict[str, list[dict]] = {}
     for shape, target in shapes.subject_objects(SH.targetClass):
@@ -233,7 +224,7 @@ def class_constraints(shapes) -> dict[str, list[dict]]:
                 rule.append("one of " + ", ".join(short(v) for v in Collection(shapes, listed)))
             severity = shapes.value(prop, SH.severity)
             rows.append({
-                "path": path_text(shapes.value(prop, SH.path)),
+                "path": path_text(shapes, shapes.value(prop, SH.path)),
                 "rule": "; ".join(rule),
                 "message": str(shapes.value(prop, SH.message) or ""),
                 "severity": "warning" if severity is not None and str(severity).endswith("Warning") else "violation",
