@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import queue
 import resource
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -173,7 +174,7 @@ class QueryPool:
                 status, payload = worker.connection.recv()
             except (EOFError, OSError):
                 replace = True
-                raise QueryCrashed("the query process died while evaluating the query") from None
+                raise QueryCrashed(self._death_of(worker)) from None
             replace = status == "crashed"   # a child that ran out of memory is not trusted again
         except (BrokenPipeError, EOFError, OSError):
             replace = True
@@ -193,6 +194,26 @@ class QueryPool:
         if status == "crashed":
             raise QueryCrashed(payload)
         raise RuntimeError(payload)
+
+    def _death_of(self, worker: _Worker) -> str:
+        """Why a child died mid-query, as far as its exit status tells.
+
+        pyoxigraph is written in Rust, whose allocator aborts the process (SIGABRT) instead of
+        raising MemoryError when the address-space limit is reached, so an abort almost always
+        means the query needed more memory than a query may use (a sort or an aggregate over a
+        cartesian product gets there in a second or two)."""
+        worker.process.join(timeout=2)
+        code = worker.process.exitcode
+        if code is not None and code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            if -code == signal.SIGABRT and self.memory_limit:
+                return (f"the query process was ended ({name}) while evaluating the query, most likely "
+                        f"because it needed more than the {self.memory_limit / 1024 ** 3:g} GiB a query may use")
+            return f"the query process was ended ({name}) while evaluating the query"
+        return "the query process died while evaluating the query"
 
     def close(self) -> None:
         self._closed = True
