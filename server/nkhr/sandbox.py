@@ -210,9 +210,9 @@ class QueryPool:
             except ValueError:
                 name = f"signal {-code}"
             if -code == signal.SIGABRT and self.memory_limit:
-                return (f"the query process was ended ({name}) while evaluating the query, most likely "
+                return (f"the query process died ({name}) while evaluating the query, most likely "
                         f"because it needed more than the {self.memory_limit / 1024 ** 3:g} GiB a query may use")
-            return f"the query process was ended ({name}) while evaluating the query"
+            return f"the query process died ({name}) while evaluating the query"
         return "the query process died while evaluating the query"
 
     def close(self) -> None:
