@@ -29,7 +29,8 @@ ASK_CAMP = "ASK { <https://w3id.org/nkhr/id/kwan-li-so-15> ?p ?o }"
 def hostile_server(tmp_path_factory, built):
     root = tmp_path_factory.mktemp("hostile")
     prebuilt_project(built, root)
-    running = RunningServer(root, env={"NKHR_QUERY_TIMEOUT": str(TIMEOUT), "NKHR_QUERY_PROCESSES": "2"})
+    running = RunningServer(root, env={"NKHR_QUERY_TIMEOUT": str(TIMEOUT), "NKHR_QUERY_PROCESSES": "2",
+                                        "NKHR_ANSWER_CACHE": "0"})
     yield running
     running.stop()
 

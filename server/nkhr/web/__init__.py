@@ -29,6 +29,7 @@ def settings_from_environment() -> Settings:
         query_timeout=float(os.environ.get("NKHR_QUERY_TIMEOUT", Settings.query_timeout)),
         max_rows=int(os.environ.get("NKHR_MAX_ROWS", Settings.max_rows)),
         query_processes=int(os.environ.get("NKHR_QUERY_PROCESSES", Settings.query_processes)),
+        answer_cache=int(os.environ.get("NKHR_ANSWER_CACHE", Settings.answer_cache)),
     )
 
 
@@ -62,7 +63,7 @@ def create_app(project: Project | None = None, settings: Settings | None = None)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Link, NKHR-Results-Truncated"
+        response.headers["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Link, NKHR-Results-Truncated, NKHR-Cache"
         response.headers["Link"] = ", ".join(filter(None, [
             response.headers.get("Link"), '</.well-known/void>; rel="describedby"']))
         if request.method == "OPTIONS":          # CORS preflight (Flask answers OPTIONS itself)

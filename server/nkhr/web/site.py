@@ -17,6 +17,7 @@ from ..dist import dump_name, verify
 from ..engine import Engine
 from ..project import Project
 from ..sandbox import QueryPool
+from .answers import AnswerCache
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Settings:
     max_rows: int = 10_000              # result rows (or triples) returned at most
     query_processes: int = 2            # killable processes evaluating user queries
     query_memory: int = 2 * 1024 ** 3   # address-space limit of each, bytes
+    answer_cache: int = 64 * 1024 ** 2  # bytes of recent answers each worker keeps; 0 turns it off
 
 
 @dataclass
@@ -42,6 +44,7 @@ class Site:
         self.shapes = self._load_shapes()
         self.built_at = datetime.fromtimestamp((self.dist / "build.json").stat().st_mtime, tz=timezone.utc)
         self._pool: QueryPool | None = None
+        self.answers = AnswerCache(self.settings.answer_cache)
         self._pool_lock = threading.Lock()
 
     def _load_shapes(self):

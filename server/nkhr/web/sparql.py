@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from ..engine import QuerySyntaxError
 from ..guard import QueryRefused, check_dataset_parameters, inspect
 from ..sandbox import QueryCrashed, QueryTimeout
+from .answers import AnswerKey
 from .negotiation import MEDIA_TYPE, NotAcceptable, choose, choose_graph_format, wants_html
 
 blueprint = Blueprint("sparql", __name__)
@@ -121,25 +122,49 @@ def execute(query: str, default_graphs: list[str], named_graphs: list[str]) -> R
     defaults = default_graphs or shape.from_graphs or None
     nameds = named_graphs or shape.from_named_graphs or None
     settings = the_site.settings
-    try:
-        answer = the_site.pool.run(query, defaults, nameds, tabular_fmt=tabular, graph_fmt=graph,
-                                   max_rows=settings.max_rows, timeout=settings.query_timeout)
-    except QuerySyntaxError as exc:
-        return plain_error(400, f"The query is not valid SPARQL: {exc}")
-    except QueryTimeout as exc:
-        return plain_error(503, f"The query was stopped: {exc}. Narrow it (add patterns or a LIMIT) "
-                                "or run it on a dump of the dataset.")
-    except QueryCrashed as exc:
-        return plain_error(400, f"The query could not be evaluated: {exc}.")
-    except RuntimeError as exc:
-        return plain_error(400, f"The query could not be evaluated: {exc}")
+    key = AnswerKey(the_site.dataset_etag, query, tuple(defaults or ()), tuple(nameds or ()),
+                    tabular, graph, settings.max_rows)
+    revalidating = request.method in ("GET", "HEAD") and request.if_none_match
+    if revalidating and not request.if_none_match.star_tag and request.if_none_match.contains_weak(key.etag):
+        return _with_validators(Response(status=304), key, "revalidated")
+    answer = the_site.answers.get(key)
+    outcome = "hit"
+    if answer is None:
+        outcome = "miss"
+        try:
+            answer = the_site.pool.run(query, defaults, nameds, tabular_fmt=tabular, graph_fmt=graph,
+                                       max_rows=settings.max_rows, timeout=settings.query_timeout)
+        except QuerySyntaxError as exc:
+            return plain_error(400, f"The query is not valid SPARQL: {exc}")
+        except QueryTimeout as exc:
+            return plain_error(503, f"The query was stopped: {exc}. Narrow it (add patterns or a LIMIT) "
+                                    "or run it on a dump of the dataset.")
+        except QueryCrashed as exc:
+            return plain_error(400, f"The query could not be evaluated: {exc}.")
+        except RuntimeError as exc:
+            return plain_error(400, f"The query could not be evaluated: {exc}")
+        if answer.fmt is not None:
+            the_site.answers.put(key, answer)
     if answer.fmt is None:
         return plain_error(406, str(NotAcceptable(kinds=("graph",) if answer.kind == "graph" else ("tabular",))))
     kind = "graph" if answer.kind == "graph" else "tabular"
     response = Response(answer.body, status=200, content_type=MEDIA_TYPE[(kind, answer.fmt)])
-    response.headers["Vary"] = "Accept"
     if answer.truncated:
         response.headers["NKHR-Results-Truncated"] = f"only the first {settings.max_rows} results were returned"
+    return _with_validators(response, key, outcome)
+
+
+def _with_validators(response: Response, key: AnswerKey, outcome: str) -> Response:
+    """ETag, caching and Vary headers of an answer (and of its 304).
+
+    The ETag is weak: an answer is the same set of results for the same build, but the engine
+    does not promise the same byte order for a query without ORDER BY. Answers may be kept for
+    five minutes, as the dumps are; a new build changes every ETag.
+    """
+    response.set_etag(key.etag, weak=True)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Vary"] = "Accept"
+    response.headers["NKHR-Cache"] = outcome
     return response
 
 
