@@ -131,3 +131,13 @@ def test_a_new_build_or_another_dataset_changes_the_etag():
     # the parts are separated: moving a graph from default to named changes the tag
     g = ("https://w3id.org/nkhr/graph/data",)
     assert AnswerKey("b", "q", g, (), "json", None, 1).etag != AnswerKey("b", "q", (), g, "json", None, 1).etag
+
+
+def test_pages_and_entity_documents_revalidate_with_304(server):
+    for path in ("/", "/id/kwan-li-so-15.html", "/id/kwan-li-so-15.ttl", "/queries", "/ontology"):
+        first = requests.get(server.url + path, timeout=30)
+        assert first.status_code == 200 and first.headers.get("ETag"), path
+        again = requests.get(server.url + path, headers={"If-None-Match": first.headers["ETag"]}, timeout=30)
+        assert again.status_code == 304 and again.content == b"", path
+        changed = requests.get(server.url + path, headers={"If-None-Match": '"something-else"'}, timeout=30)
+        assert changed.status_code == 200 and changed.content == first.content, path

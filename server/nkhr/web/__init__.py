@@ -33,6 +33,21 @@ def settings_from_environment() -> Settings:
     )
 
 
+def revalidatable(response: Response) -> Response:
+    """Give every whole 200 answer to a GET a validator, and answer a matching revalidation 304.
+
+    Dumps and query answers set their own ETags from the build (before doing any work); pages
+    and entity documents are rendered first and tagged by a digest of their bytes, which still
+    spares the client the transfer. Streamed and error responses are left alone.
+    """
+    if (request.method in ("GET", "HEAD") and response.status_code == 200
+            and not response.is_streamed and "ETag" not in response.headers):
+        response.add_etag()
+        response.headers.setdefault("Cache-Control", "no-cache")
+        return response.make_conditional(request)
+    return response
+
+
 def create_app(project: Project | None = None, settings: Settings | None = None) -> Flask:
     project = project or find_project()
     app = Flask(__name__.rsplit(".", 1)[0])
@@ -72,7 +87,7 @@ def create_app(project: Project | None = None, settings: Settings | None = None)
             response.headers["Access-Control-Max-Age"] = "86400"
         if response.mimetype == "text/html" and "Content-Security-Policy" not in response.headers:
             response.headers["Content-Security-Policy"] = CSP
-        return response
+        return revalidatable(response)
 
     @app.errorhandler(404)
     def not_found(_error):
