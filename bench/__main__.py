@@ -209,7 +209,9 @@ def measure_size(label: str, workdir: Path, base: int, args) -> dict:
     del engine
 
     servers = result["servers"] = {}
-    starts = {"nkhr": (lambda: start_nkhr(root, root, args.start_timeout, args.query_timeout), args.query_timeout)}
+    starts = {"nkhr": (lambda: start_nkhr(root, root, args.start_timeout, args.query_timeout), args.query_timeout),
+              "nkhr-cached": (lambda: start_nkhr(root, root, args.start_timeout, args.query_timeout, cache=True),
+                              args.query_timeout)}
     if args.peers:
         starts["oxigraph"] = (lambda: start_oxigraph(nquads, root, args.start_timeout, args.query_timeout),
                               args.query_timeout)

@@ -7,6 +7,9 @@ import statistics
 from pathlib import Path
 
 PEERS = ("oxigraph", "rdflib-endpoint")
+# "nkhr" runs with its answer cache off, so that it is compared with the peers engine to engine;
+# "nkhr-cached" is the server as deployed, answering repeated queries from its cache.
+SERVERS = ("nkhr", "nkhr-cached", *PEERS)
 
 
 def _f(value, unit: str = "", digits: int = 2) -> str:
@@ -99,7 +102,7 @@ def size_table(size: dict) -> str:
                  f"median p50 over queries {_f(median_p50(engine.get('queries')), ' ms')}")
     lines.append("server            start s  1st query s  median p50 ms  load   req/s  p50 ms  p95 ms  failed  "
                  "peak RSS MB (procs)")
-    for name in ("nkhr", *PEERS):
+    for name in SERVERS:
         s = servers.get(name)
         if s is None:
             continue
@@ -120,13 +123,14 @@ def size_table(size: dict) -> str:
                          + (f"; {s['died']}" if s.get("died") else ""))
     if size.get("common_queries") is not None:
         lines.append(f"  'common' mix: the {len(size['common_queries'])} queries every server answered alone")
-    ours = servers.get("nkhr", {})
-    for peer in PEERS:
-        theirs = servers.get(peer, {})
-        ratio = throughput_ratio(ours, theirs)
-        if ratio:
-            lines.append(f"  nkhr vs {peer}: throughput x{_f(ratio[0])} ({ratio[1]} mix), per-query p50 "
-                         f"(geometric mean) x{_f(geo_ratio(ours.get('queries'), theirs.get('queries')))}")
+    for name in ("nkhr", "nkhr-cached"):
+        ours = servers.get(name, {})
+        for peer in PEERS:
+            theirs = servers.get(peer, {})
+            ratio = throughput_ratio(ours, theirs)
+            if ratio:
+                lines.append(f"  {name} vs {peer}: throughput x{_f(ratio[0])} ({ratio[1]} mix), per-query p50 "
+                             f"(geometric mean) x{_f(geo_ratio(ours.get('queries'), theirs.get('queries')))}")
     lines.append(query_table(size))
     return "\n".join(lines)
 
@@ -134,7 +138,7 @@ def size_table(size: dict) -> str:
 def query_table(size: dict) -> str:
     servers = size.get("servers", {})
     engine = size.get("engine", {}).get("queries", {})
-    columns = [("engine", engine)] + [(n, servers.get(n, {}).get("queries")) for n in ("nkhr", *PEERS)]
+    columns = [("engine", engine)] + [(n, servers.get(n, {}).get("queries")) for n in SERVERS]
     columns = [(n, q) for n, q in columns if q]
     head = f"{'query (p50 / p95 ms)':34s}{'rows':>6s}" + "".join(f"{n:>22s}" for n, _ in columns)
     lines = [head]
@@ -260,7 +264,7 @@ def plots(run: dict, folder: Path) -> list[Path]:
 
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     series = [("engine (in process)", lambda s: median_p50(s.get("engine", {}).get("queries")))]
-    for name in ("nkhr", *PEERS):
+    for name in SERVERS:
         series.append((f"{name} (HTTP)", lambda s, n=name: median_p50(s.get("servers", {}).get(n, {}).get("queries"))))
     for label, get in series:
         points = [(xi, get(s)) for xi, (_, s) in zip(x, sizes) if get(s)]
@@ -273,7 +277,7 @@ def plots(run: dict, folder: Path) -> list[Path]:
     save(fig, "query-latency.png")
 
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    names = [n for n in ("nkhr", *PEERS)
+    names = [n for n in SERVERS
              if any(s.get("servers", {}).get(n, {}).get("load") for _, s in sizes)]
     width = 0.8 / max(1, len(names))
     for i, name in enumerate(names):
@@ -285,7 +289,7 @@ def plots(run: dict, folder: Path) -> list[Path]:
     save(fig, "throughput.png")
 
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    for name in ("nkhr", *PEERS):
+    for name in SERVERS:
         points = [(xi, s.get("servers", {}).get(name, {}).get("rss_peak_mb")) for xi, (_, s) in zip(x, sizes)]
         points = [p for p in points if p[1]]
         if points:

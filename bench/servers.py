@@ -158,18 +158,19 @@ def _launch(command: list[str], log: Path, env: dict | None = None,
 
 
 def start_nkhr(project_root: Path, workdir: Path, timeout: float, query_timeout: float,
-               workers: int = 2) -> Server:
+               workers: int = 2, cache: bool = False) -> Server:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    log = workdir / "nkhr-serve.log"
+    log = workdir / ("nkhr-serve-cached.log" if cache else "nkhr-serve.log")
     started = time.perf_counter()
     process = _launch([sys.executable, "-m", "nkhr", "--project", str(project_root), "serve",
                        "--port", str(port), "--workers", str(workers)], log,
-                      env={"NKHR_QUERY_TIMEOUT": str(query_timeout)})
+                      env={"NKHR_QUERY_TIMEOUT": str(query_timeout),
+                           **({} if cache else {"NKHR_ANSWER_CACHE": "0"})})
     sampler = MemorySampler(process.pid)
     sampler.start()
     _wait_for(process, lambda: requests.get(url + "/", timeout=5), log, timeout)
-    return Server("nkhr", url, url + "/sparql", process, time.perf_counter() - started, log, sampler)
+    return Server("nkhr-cached" if cache else "nkhr", url, url + "/sparql", process, time.perf_counter() - started, log, sampler)
 
 
 def oxigraph_binary() -> str | None:
