@@ -77,6 +77,13 @@ def test_the_entity_page_shows_label_facts_sources_claims_and_links(server):
     assert "Content-Security-Policy" in page.headers
 
 
+def test_claim_boxes_give_each_quantity_as_a_person_would_write_it(server):
+    html = requests.get(server.url + "/id/kwan-li-so-15.html", timeout=30).text
+    assert '<p class="quantity">46,500</p>' in html
+    assert '<p class="quantity">378 km²</p>' in html and '<p class="quantity">146 mi²</p>' in html
+    assert '<p class="quantity">3–4</p>' in html                      # a range, from min and max
+
+
 def test_claims_show_attribution_and_disputes(server):
     html = requests.get(server.url + "/id/north-korea.html", timeout=30).text
     assert "Commission of Inquiry" in html and "disputed by" in html.lower()

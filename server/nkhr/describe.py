@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .engine import Engine
-from .namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, NKHR, PREFIXES
+from .namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, NKHR, PREFIXES, SCHEMA
+from .views import quantity_text
 
 _P = "\n".join(f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items())
 
@@ -46,6 +47,7 @@ class Claim:
     iri: str
     label: str
     details: dict = field(default_factory=dict)   # property label -> list of Terms
+    quantity: str = ""                            # "about 80,000–120,000 people", as on the claims page
 
 
 @dataclass
@@ -118,13 +120,30 @@ def claims_about(engine: Engine, iri: str) -> list[Claim]:
           {_label_pattern('p')} {_label_pattern('o')}
         }} ORDER BY ?claim ?p ?o""").rows
     claims: dict[str, Claim] = {}
+    amounts: dict[str, dict[str, str]] = {}
     for claim, claim_label, p, o, p_label, o_label in rows:
         entry = claims.setdefault(claim.value, Claim(claim.value, claim_label.value if claim_label else claim.value))
         if p.value.endswith("#label"):
             continue
+        if p.value in _QUANTITY_PARTS:
+            part = _QUANTITY_PARTS[p.value]
+            if part != "unit":
+                amounts.setdefault(claim.value, {})[part] = o.value
+            elif o_label is not None:          # a unit is shown by its label, or not at all
+                amounts.setdefault(claim.value, {})[part] = o_label.value
         name = p_label.value if p_label is not None else p.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
         entry.details.setdefault(name, []).append(_term(o, o_label))
+    for iri, parts in amounts.items():
+        claims[iri].quantity = quantity_text(parts.get("value"), parts.get("min"), parts.get("max"),
+                                             parts.get("at_least") == "true", parts.get("approximate") == "true",
+                                             parts.get("unit", ""))
     return list(claims.values())
+
+
+# The properties that make up a claim's quantity, read together into one phrase.
+_QUANTITY_PARTS = {str(SCHEMA.value): "value", str(SCHEMA.minValue): "min", str(SCHEMA.maxValue): "max",
+                   str(NKHR.atLeast): "at_least", str(NKHR.approximate): "approximate",
+                   str(SCHEMA.unitCode): "unit"}
 
 
 def description_graph(engine: Engine, iri: str):
