@@ -23,7 +23,7 @@ from rdflib.namespace import SH
 from nkhr.loading import load_files, parse_file
 from nkhr.namespaces import KG, SHAPES
 from nkhr.reasoning import owl_rl_closure
-from nkhr.validation import Problem, short, validate
+from nkhr.validation import Problem, resolve_sparql_targets, short, sparql_targets, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "shapes"
@@ -73,6 +73,7 @@ class FixtureRun:
     nodes: dict[str, set[str]]           # fixture name -> its nodes, written as Problem.focus is
     graphs: dict[str, Graph]             # fixture name -> its triples
     base_nodes: set                      # every node of the ontology, source.ttl and common.ttl
+    data: Graph                          # what was validated: all of the above, reasoned over
 
     def problems_of(self, fixture: str) -> list[Problem]:
         nodes = self.nodes[fixture]
@@ -104,7 +105,8 @@ def run(project) -> FixtureRun:
 
     closure = owl_rl_closure(ontology.graph, base.graph, data)
     report = validate(closure.full, shapes, lambda node: [])
-    return FixtureRun(problems=report.problems, nodes=nodes, graphs=graphs, base_nodes=base_nodes)
+    return FixtureRun(problems=report.problems, nodes=nodes, graphs=graphs, base_nodes=base_nodes,
+                      data=closure.full)
 
 
 def _describe(problems: list[Problem]) -> str:
@@ -172,6 +174,41 @@ def test_every_shape_with_a_message_has_an_iri():
                  if not isinstance(s, URIRef) and s not in sparql_constraints]
     assert not anonymous, f"shapes with an sh:message but no nks: IRI: {anonymous}"
     assert all(rule.iri.startswith(str(SHAPES)) for rule in RULES)
+
+
+@pytest.mark.parametrize("which", ["fixtures", "project"])
+def test_each_sparql_target_selects_with_oxigraph_what_rdflib_selects(run, built, which):
+    """validation.py evaluates SPARQL targets with Oxigraph, which cannot hold the reasoner's
+    triples about literals; rdflib, which pyshacl would use, reads them too."""
+    data = run.data if which == "fixtures" else built.closure.full
+    resolved = resolve_sparql_targets(data, SHAPES_GRAPH)
+    targets = sparql_targets(SHAPES_GRAPH)
+    assert {str(shape) for shape, _, _ in targets} == {SHAPES + "Described", SHAPES + "Claim-period"}
+    for shape, _, query in targets:
+        expected = {row[0] for row in data.query(query)}
+        assert expected, f"the target of {short(shape)} selects nothing"
+        selected = set(resolved.objects(shape, SH.targetNode)) - set(SHAPES_GRAPH.objects(shape, SH.targetNode))
+        assert selected == expected, short(shape)
+
+
+def test_a_claim_with_two_period_starts_and_no_end_breaks_claim_period(project):
+    """nks:Claim-period targets the claims that give a period start, not every claim: its
+    sh:maxCount must still reach a claim that gives two starts and no end."""
+    ontology = load_files(project.ontology_files(), project.relative)
+    base = load_files([project.root / f for f in BASE_DATA], project.relative)
+    claim = KG["test-claim-two-starts"]
+    data = Graph().parse(format="turtle", data=f"""
+        @prefix nkhr: <https://w3id.org/nkhr/ontology#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        <{claim}> a nkhr:Claim ; rdfs:label "A claim with two starts"@en ;
+            nkhr:about <{KG}north-korea> ; nkhr:certainty nkhr:StatedAsFact ;
+            nkhr:statedIn <{KG}section/Number_of_victims> ;
+            nkhr:periodStart "1990"^^xsd:gYear , "1995"^^xsd:gYear .""")
+    closure = owl_rl_closure(ontology.graph, base.graph, data)
+    shapes = parse_file(project.shapes_file, project.relative(project.shapes_file))
+    problems = [p for p in validate(closure.full, shapes, lambda node: []).problems if p.focus == short(claim)]
+    assert [(p.shape, p.path) for p in problems] == [(SHAPES + "Claim-period", "nkhr:periodStart")], problems
 
 
 def test_the_project_data_conforms(built):

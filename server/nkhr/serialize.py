@@ -114,3 +114,18 @@ def union(dataset: Dataset) -> Graph:
 def _jsonld_context() -> dict:
     from .namespaces import PREFIXES
     return dict(PREFIXES)
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def oxigraph_term(term):
+    """The Oxigraph term for an rdflib term; a literal without datatype or language is an xsd:string."""
+    import pyoxigraph as ox
+    if isinstance(term, URIRef):
+        return ox.NamedNode(term)
+    if isinstance(term, BNode):
+        return ox.BlankNode(term)
+    if term.language:
+        return ox.Literal(term, language=term.language)
+    return ox.Literal(term, datatype=ox.NamedNode(term.datatype or _XSD_STRING))
