@@ -38,9 +38,17 @@ class Engine:
 
     @classmethod
     def from_nquads(cls, path: Path) -> "Engine":
+        """An in-memory copy of an N-Quads file (tests, benchmarks, one-off commands)."""
         store = ox.Store()
         store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
         return cls(store)
+
+    @classmethod
+    def open(cls, path: Path) -> "Engine":
+        """The build's read-only on-disk store (a folder), or an N-Quads file loaded into memory."""
+        from .store import open_store
+        path = Path(path)
+        return cls(open_store(path)) if path.is_dir() else cls.from_nquads(path)
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs())

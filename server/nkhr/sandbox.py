@@ -2,7 +2,8 @@
 
 Neither engine has a query timeout, and pyoxigraph releases the GIL inside a query, so a
 thread cannot stop it: only ending the process does. Each ``QueryPool`` keeps a few child
-processes that load the dataset once and then answer queries sent over a pipe. A query that
+processes that open the dataset once (the build's read-only store, or an N-Quads file) and
+then answer queries sent over a pipe. A query that
 runs past its deadline, or a child that dies (a crash, a memory limit), costs only that
 child: it is killed and replaced, and the caller gets a clear error. Meanwhile the other
 children, and the web process itself, keep answering.
@@ -48,12 +49,12 @@ class Answer:
 QUERY_STACK = 256 * 1024 ** 2
 
 
-def _child(connection, nquads_path: str, memory_limit: int | None) -> None:
+def _child(connection, dataset_path: str, memory_limit: int | None) -> None:
     """The child: load the dataset, then answer requests, on a thread with a deep stack."""
     if memory_limit:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     threading.stack_size(QUERY_STACK)
-    worker = threading.Thread(target=_answer_forever, args=(connection, nquads_path), name="nkhr-query")
+    worker = threading.Thread(target=_answer_forever, args=(connection, dataset_path), name="nkhr-query")
     worker.start()
     worker.join()
 
@@ -83,9 +84,9 @@ def _forbid_new_files() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (highest + 1, highest + 1))
 
 
-def _answer_forever(connection, nquads_path: str) -> None:
+def _answer_forever(connection, dataset_path: str) -> None:
     """The child's loop: load the dataset, then answer (query, formats, ...) requests forever."""
-    engine = Engine.from_nquads(nquads_path)
+    engine = Engine.open(dataset_path)
     if os.path.isdir("/proc/self/fd"):
         _forbid_new_files()
     connection.send(("ready", None))
@@ -109,9 +110,9 @@ def _answer_forever(connection, nquads_path: str) -> None:
 
 
 class _Worker:
-    def __init__(self, context, nquads_path: str, memory_limit: int | None):
+    def __init__(self, context, dataset_path: str, memory_limit: int | None):
         self.connection, child_end = context.Pipe()
-        self.process = context.Process(target=_child, args=(child_end, nquads_path, memory_limit),
+        self.process = context.Process(target=_child, args=(child_end, dataset_path, memory_limit),
                                        daemon=True, name="nkhr-query")
         self.process.start()
         child_end.close()
@@ -135,9 +136,9 @@ class _Worker:
 class QueryPool:
     """A fixed number of query processes; ``run`` borrows one, and replaces it if it must die."""
 
-    def __init__(self, nquads_path, size: int = 2, memory_limit: int | None = 2 * 1024 ** 3,
+    def __init__(self, dataset_path, size: int = 2, memory_limit: int | None = 2 * 1024 ** 3,
                  start_timeout: float = 60.0):
-        self.nquads_path = str(nquads_path)
+        self.dataset_path = str(dataset_path)
         self.memory_limit = memory_limit
         self.start_timeout = start_timeout
         self._context = multiprocessing.get_context("spawn")
@@ -148,7 +149,7 @@ class QueryPool:
             self._idle.put(self._spawn())
 
     def _spawn(self) -> _Worker:
-        return _Worker(self._context, self.nquads_path, self.memory_limit)
+        return _Worker(self._context, self.dataset_path, self.memory_limit)
 
     def run(self, sparql: str, default_graphs=None, named_graphs=None, tabular_fmt: str | None = "json",
             graph_fmt: str | None = "turtle", max_rows: int | None = None, timeout: float = 10.0) -> Answer:

@@ -1,0 +1,43 @@
+"""The built dataset as an on-disk pyoxigraph store, written once by the build and only read after.
+
+Serving used to parse ``dataset.nq`` into an in-memory store in every process that queries it:
+the web workers and each of their query processes, six copies in all. At a million triples that
+is about 400 MB and 4-10 s of parsing per copy, so the server took many seconds to start and
+several gigabytes of memory. A RocksDB store written by the build opens read-only in a few
+milliseconds, costs each process a few tens of megabytes (the operating system's page cache,
+shared by all of them, holds the data), and opens all its files at once, so a query process
+can still be left with no way to open another file (see ``sandbox``).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+
+STORE_DIR = "store"
+
+
+def write_store(nquads: Path, folder: Path) -> int:
+    """Load ``nquads`` into a new store at ``folder`` and compact it; return the number of quads.
+
+    The store is derived from ``dataset.nq`` (whose digest build.json records) and is not itself
+    byte-reproducible, so it is not digested; ``open_store`` checks that it opens and is whole.
+    """
+    if folder.exists():
+        shutil.rmtree(folder)
+    store = ox.Store(str(folder))
+    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    store.optimize()
+    store.flush()
+    count = len(store)
+    del store                       # closes the database, releasing its lock
+    return count
+
+
+def open_store(folder: Path) -> ox.Store:
+    """Open a built store read-only; many processes may do so at once."""
+    if not (folder / "CURRENT").is_file():
+        raise FileNotFoundError(f"{folder} holds no store: run `nkhr build` again")
+    return ox.Store.read_only(str(folder))
