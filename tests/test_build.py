@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Graph
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 
-from nkhr.namespaces import GRAPHS
+from nkhr.build import run_build
+from nkhr.dist import DUMP_FORMATS, dump_name
+from nkhr.namespaces import GRAPH_ASSERTED, GRAPH_ONTOLOGY, GRAPHS
+from nkhr.project import Project
+from nkhr.serialize import FORMATS, dataset_bytes, graph_bytes, make_dataset
 
 
-def nkhr(project_root: Path, *args: str, check: bool = False) -> subprocess.CompletedProcess:
+def nkhr(project_root: Path, *args: str, check: bool = False, hash_seed: str = "random") -> subprocess.CompletedProcess:
     done = subprocess.run([sys.executable, "-m", "nkhr", "--project", str(project_root), *args],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONHASHSEED": hash_seed})
     if check and done.returncode != 0:
         raise AssertionError(f"nkhr {' '.join(args)} exited {done.returncode}:\n{done.stderr}")
     return done
@@ -32,7 +39,7 @@ def built_copy(tmp_path_factory, project):
     root = tmp_path_factory.mktemp("built")
     for name in ("ontology", "data", "queries"):
         shutil.copytree(project.root / name, root / name)
-    done = nkhr(root, "build", check=True)
+    done = nkhr(root, "build", check=True, hash_seed="1")
     return root, done
 
 
@@ -60,9 +67,76 @@ def test_dataset_dump_keeps_the_three_named_graphs(built_copy):
 
 
 def test_two_builds_of_the_same_input_are_byte_identical(built_copy, project_copy):
+    """Under another hash seed, so that no set or dict order leaks into a file."""
     root, _ = built_copy
-    nkhr(project_copy.root, "build", check=True)
+    nkhr(project_copy.root, "build", check=True, hash_seed="2")
     assert snapshot(root / "dist") == snapshot(project_copy.root / "dist")
+
+
+# RDF 1.1 has one term for "x" and "x"^^xsd:string; rdflib has two, and the writers write the first.
+XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
+
+
+def _rdf11(term):
+    return Literal(str(term)) if isinstance(term, Literal) and term.datatype == XSD_STRING else term
+
+
+def assert_same_graph(written, expected, what: str) -> None:
+    """The same triples, each term with its datatype or language; blank nodes up to renaming."""
+    written = [tuple(_rdf11(t) for t in triple) for triple in written]
+    expected = [tuple(_rdf11(t) for t in triple) for triple in expected]
+    ground = [{t for t in triples if not any(isinstance(n, BNode) for n in t)} for triples in (written, expected)]
+    assert ground[0] == ground[1], f"{what}: {len(ground[0] - ground[1])} extra, {len(ground[1] - ground[0])} missing"
+    blank = [Graph() for _ in range(2)]
+    for graph, triples in zip(blank, (written, expected)):
+        for triple in triples:
+            if any(isinstance(n, BNode) for n in triple):
+                graph.add(triple)
+    assert isomorphic(*blank), f"{what}: the triples with blank nodes differ"
+
+
+def test_every_file_holds_exactly_what_the_build_made(built_copy):
+    """Each dump, read back by rdflib, is the three graphs (or their union), datatypes and all."""
+    root, _ = built_copy
+    result = run_build(Project(root))
+    dist = root / "dist"
+    for fmt in DUMP_FORMATS:
+        media_type = FORMATS[fmt][1]
+        if FORMATS[fmt][3]:
+            dataset = Dataset()
+            dataset.parse(dist / dump_name(fmt), format=media_type)
+            for name, graph in result.graphs.items():
+                assert_same_graph(dataset.graph(URIRef(name)), graph, f"{dump_name(fmt)} <{name}>")
+        else:
+            union = [t for graph in result.graphs.values() for t in graph]
+            assert_same_graph(Graph().parse(dist / dump_name(fmt), format=media_type), union, dump_name(fmt))
+    for name, graph in (("asserted.ttl", result.graphs[GRAPH_ASSERTED]),
+                        ("ontology.ttl", result.graphs[GRAPH_ONTOLOGY]),
+                        ("shapes.ttl", result.shapes), ("shacl-report.ttl", result.report.graph)):
+        assert_same_graph(Graph().parse(dist / name, format="turtle"), graph, name)
+
+
+AWKWARD = r"""
+@prefix ex: <https://example.org/ns#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:s ex:text "two lines\n}\n@prefix x: <y> .\n\tindented \"quoted\" back\\slash", "Kwan-li-so No. 15"@en-GB ;
+     ex:year "1990"^^xsd:gYear ; ex:month "1990-05"^^xsd:gYearMonth ; ex:day "1990-05-01"^^xsd:date ;
+     ex:count 15 ; ex:share 1.50 ; ex:ratio 1.5e3 ; ex:flag true ; ex:plain "x"^^xsd:string ;
+     ex:list ( ex:a [ ex:b "nested" ] ) ;
+     ex:link <https://example.org/id/People%27s_(Republic)> , <https://example.org/ns#> .
+[] ex:about ex:s .
+"""
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_writers_keep_line_breaks_datatypes_and_blank_nodes(fmt):
+    graph = Graph().parse(data=AWKWARD, format="turtle")
+    if FORMATS[fmt][3]:
+        dataset = Dataset()
+        dataset.parse(data=dataset_bytes(make_dataset({"https://example.org/g": graph}), fmt), format=FORMATS[fmt][1])
+        assert_same_graph(dataset.graph(URIRef("https://example.org/g")), graph, fmt)
+    else:
+        assert_same_graph(Graph().parse(data=graph_bytes(graph, fmt), format=FORMATS[fmt][1]), graph, fmt)
 
 
 def test_a_broken_turtle_file_names_file_and_line_and_leaves_dist_alone(project_copy):

@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from .build import BuildResult, describe_versions
-from .namespaces import GRAPHS
+from .namespaces import GRAPH_ASSERTED, GRAPH_ONTOLOGY, GRAPHS
 from .project import Project
-from .serialize import FORMATS, dataset_bytes, graph_bytes, make_dataset, union
+from .serialize import FORMATS, dataset_bytes, graph_bytes, make_dataset, triples_bytes, triples_of
 
 BUILDS_DIR = ".nkhr-builds"
 METADATA = "build.json"
@@ -43,13 +43,14 @@ def source_digests(project: Project) -> dict[str, str]:
 
 def artifacts(result: BuildResult) -> dict[str, bytes]:
     """Every file of a build, by name, as bytes. Deterministic for the same sources."""
-    dataset = make_dataset(result.graphs)
-    files = {dump_name(fmt): (dataset_bytes(dataset, fmt) if FORMATS[fmt][3]
-                              else graph_bytes(union(dataset), fmt))
+    quads = make_dataset(result.graphs)
+    union = triples_of(quads)
+    files = {dump_name(fmt): dataset_bytes(quads, fmt) if FORMATS[fmt][3] else triples_bytes(union, fmt)
              for fmt in DUMP_FORMATS}
-    files["asserted.ttl"] = graph_bytes(result.data.graph, "turtle")
-    files["ontology.ttl"] = graph_bytes(result.ontology.graph, "turtle")
-    files["shapes.ttl"] = graph_bytes(result.shapes, "turtle")   # for the ontology documentation
+    files["asserted.ttl"] = triples_bytes(triples_of(quads, GRAPH_ASSERTED), "turtle")
+    files["ontology.ttl"] = triples_bytes(triples_of(quads, GRAPH_ONTOLOGY), "turtle")
+    # For the ontology documentation: the curators' own file, comments and layout included.
+    files["shapes.ttl"] = result.project.shapes_file.read_bytes()
     files["shacl-report.ttl"] = graph_bytes(result.report.graph, "turtle")
     files["shacl-report.txt"] = result.report.render().encode("utf-8")
     return files

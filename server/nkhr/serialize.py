@@ -1,127 +1,43 @@
 """Writing graphs and datasets so that the same input always gives the same bytes.
 
-Blank nodes get labels derived from their content (rdflib's canonical labelling), and the
-line-based formats are sorted, so a rebuild of unchanged sources changes no file and a diff of
-two builds shows only what changed.
+Oxigraph writes every format (rdflib's writers took 4 s for the dumps, Oxigraph's take a few
+milliseconds each). It writes triples in the order it is given them, so they are sorted first:
+by subject, its rdf:type first, then by predicate and object. Blank nodes get labels derived
+from their content (rdflib's canonical labelling, run on the few triples that hold blank
+nodes). A rebuild of unchanged sources thus changes no file, and a diff of two builds shows
+only what changed.
+
+For people reading them, Turtle and TriG list their prefixes alphabetically and leave a blank
+line between subjects, and JSON-LD is compacted with the project's prefixes as its @context.
 """
 
 from __future__ import annotations
 
 import json
 
-from rdflib import BNode, Dataset, Graph, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
-from .namespaces import bind_prefixes
+from .namespaces import PREFIXES
 
-# name -> (rdflib format, media type, file extension, holds named graphs?)
+# name -> (Oxigraph format, media type, file extension, holds named graphs?)
 FORMATS = {
-    "turtle": ("turtle", "text/turtle", "ttl", False),
-    "nt": ("nt", "application/n-triples", "nt", False),
-    "jsonld": ("json-ld", "application/ld+json", "jsonld", False),
-    "xml": ("xml", "application/rdf+xml", "rdf", False),
-    "trig": ("trig", "application/trig", "trig", True),
-    "nquads": ("nquads", "application/n-quads", "nq", True),
+    "turtle": (ox.RdfFormat.TURTLE, "text/turtle", "ttl", False),
+    "nt": (ox.RdfFormat.N_TRIPLES, "application/n-triples", "nt", False),
+    "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json", "jsonld", False),
+    "xml": (ox.RdfFormat.RDF_XML, "application/rdf+xml", "rdf", False),
+    "trig": (ox.RdfFormat.TRIG, "application/trig", "trig", True),
+    "nquads": (ox.RdfFormat.N_QUADS, "application/n-quads", "nq", True),
 }
 
-
-def canonical(graph: Graph) -> Graph:
-    """A copy of ``graph`` whose blank nodes have content-derived labels, filled in sorted order.
-
-    rdflib's serialisers of JSON-LD and RDF/XML write triples in the graph's insertion order,
-    so sorting here makes their output independent of Python's per-process hash seed.
-    """
-    has_bnodes = any(isinstance(t, BNode) for triple in graph for t in triple)
-    triples = to_canonical_graph(graph) if has_bnodes else graph
-    out = Graph()
-    for prefix, namespace in graph.namespaces():
-        out.bind(prefix, namespace)
-    for triple in sorted(triples):
-        out.add(triple)
-    return bind_prefixes(out)
-
-
-def make_dataset(named: dict[str, Graph]) -> Dataset:
-    """A dataset holding each graph under its name, with canonical blank nodes."""
-    dataset = bind_prefixes(Dataset())
-    for name, graph in named.items():
-        target = dataset.graph(URIRef(name))
-        for triple in canonical(graph):
-            target.add(triple)
-    return dataset
-
-
-def _sorted_lines(text: str) -> str:
-    lines = sorted({line for line in text.splitlines() if line.strip()})
-    return "\n".join(lines) + ("\n" if lines else "")
-
-
-def graph_bytes(graph: Graph, fmt: str) -> bytes:
-    """Serialise one graph in a triple format of FORMATS."""
-    graph = canonical(graph)
-    if fmt == "jsonld":
-        text = graph.serialize(format="json-ld", context=_jsonld_context(), auto_compact=True)
-        return (json.dumps(_sorted_json(json.loads(text)), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    if fmt == "xml":
-        return _rdfxml(graph)
-    text = graph.serialize(format=FORMATS[fmt][0])
-    if fmt == "nt":
-        text = _sorted_lines(text)
-    return text.encode("utf-8")
-
-
-def _sorted_json(node, in_list: bool = False):
-    """JSON-LD with every unordered array sorted (arrays under @list keep their order)."""
-    if isinstance(node, dict):
-        return {key: _sorted_json(value, key == "@list") for key, value in sorted(node.items())}
-    if isinstance(node, list):
-        items = [_sorted_json(item) for item in node]
-        return items if in_list else sorted(items, key=lambda i: json.dumps(i, sort_keys=True))
-    return node
-
-
-def _rdfxml(graph: Graph) -> bytes:
-    """RDF/XML written by pyoxigraph from sorted N-Triples: one stable order, subjects grouped."""
-    import pyoxigraph as ox
-    from .namespaces import PREFIXES
-    nt = _sorted_lines(graph.serialize(format="nt")).encode("utf-8")
-    return ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.RDF_XML,
-                        prefixes=PREFIXES)
-
-
-def dataset_bytes(dataset: Dataset, fmt: str) -> bytes:
-    """Serialise a dataset in TriG or N-Quads, graphs in name order."""
-    if fmt == "nquads":
-        return _sorted_lines(dataset.serialize(format="nquads")).encode("utf-8")
-    graphs = sorted((g for g in dataset.graphs() if len(g)), key=lambda g: str(g.identifier))
-    prefix_lines, blocks = set(), []
-    for graph in graphs:
-        body = []
-        for line in canonical(graph).serialize(format="turtle").splitlines():
-            (prefix_lines.add(line) if line.startswith("@prefix") else body.append(line))
-        blocks.append(f"<{graph.identifier}> {{\n" + "\n".join(body).strip("\n") + "\n}\n")
-    return ("\n".join(sorted(prefix_lines)) + "\n\n" + "\n".join(blocks)).encode("utf-8")
-
-
-def union(dataset: Dataset) -> Graph:
-    """All triples of all named graphs of ``dataset`` in one graph."""
-    out = bind_prefixes(Graph())
-    for s, p, o, _ in dataset.quads((None, None, None, None)):
-        out.add((s, p, o))
-    return out
-
-
-def _jsonld_context() -> dict:
-    from .namespaces import PREFIXES
-    return dict(PREFIXES)
-
-
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_OX_RDF_TYPE = ox.NamedNode(_RDF_TYPE)
 
 
 def oxigraph_term(term):
     """The Oxigraph term for an rdflib term; a literal without datatype or language is an xsd:string."""
-    import pyoxigraph as ox
     if isinstance(term, URIRef):
         return ox.NamedNode(term)
     if isinstance(term, BNode):
@@ -129,3 +45,131 @@ def oxigraph_term(term):
     if term.language:
         return ox.Literal(term, language=term.language)
     return ox.Literal(term, datatype=ox.NamedNode(term.datatype or _XSD_STRING))
+
+
+def canonical_triples(graph: Graph) -> list[tuple]:
+    """The triples of ``graph``, with blank-node labels derived from the triples that hold them."""
+    plain, with_blank_nodes = [], Graph()
+    for triple in graph:
+        if any(isinstance(term, BNode) for term in triple):
+            with_blank_nodes.add(triple)
+        else:
+            plain.append(triple)
+    return (plain + list(to_canonical_graph(with_blank_nodes))) if len(with_blank_nodes) else plain
+
+
+def _oxigraph_triples(graph: Graph, memo: dict) -> list[ox.Triple]:
+    def term(node):
+        if node not in memo:
+            memo[node] = oxigraph_term(node)
+        return memo[node]
+    return [ox.Triple(term(s), term(p), term(o)) for s, p, o in canonical_triples(graph)]
+
+
+def _triple_key(triple) -> tuple:
+    return str(triple.subject), triple.predicate != _OX_RDF_TYPE, str(triple.predicate), str(triple.object)
+
+
+def make_dataset(named: dict[str, Graph]) -> list[ox.Quad]:
+    """Each graph's triples as quads in the graph of that name, sorted: what ``dataset_bytes`` writes."""
+    memo, quads = {}, []
+    for name in sorted(named):
+        graph_name = ox.NamedNode(name)
+        triples = sorted(_oxigraph_triples(named[name], memo), key=_triple_key)
+        quads.extend(ox.Quad(t.subject, t.predicate, t.object, graph_name) for t in triples)
+    return quads
+
+
+def triples_of(quads: list[ox.Quad], graph_name: str | None = None) -> list[ox.Triple]:
+    """The sorted triples of one named graph of ``quads``, or of all of them (the union)."""
+    if graph_name is not None:
+        name = ox.NamedNode(graph_name)
+        return [q.triple for q in quads if q.graph_name == name]      # already in order
+    return sorted({q.triple for q in quads}, key=_triple_key)
+
+
+def dataset_bytes(quads: list[ox.Quad], fmt: str) -> bytes:
+    """Write the quads of ``make_dataset`` in TriG or N-Quads."""
+    data = ox.serialize(quads, format=FORMATS[fmt][0], prefixes=PREFIXES)
+    return _laid_out(data, "\t\t") if fmt == "trig" else data
+
+
+def graph_bytes(graph: Graph, fmt: str) -> bytes:
+    """Write one rdflib graph in a triple format of FORMATS, with the prefixes it binds too."""
+    return triples_bytes(sorted(_oxigraph_triples(graph, {}), key=_triple_key), fmt, _prefixes_of(graph))
+
+
+def _prefixes_of(graph: Graph) -> dict[str, str]:
+    """The project's prefixes, and those bound in ``graph`` for other namespaces that it uses
+    (sh: in a SHACL report, for example)."""
+    iris = {str(term) for triple in graph for term in triple if isinstance(term, URIRef)}
+    taken = set(PREFIXES.values())
+    extra = {prefix: str(namespace) for prefix, namespace in graph.namespaces()
+             if prefix and prefix not in PREFIXES and str(namespace) not in taken
+             and any(iri.startswith(str(namespace)) for iri in iris)}
+    return {**extra, **PREFIXES}
+
+
+def triples_bytes(triples: list[ox.Triple], fmt: str, prefixes: dict[str, str] = PREFIXES) -> bytes:
+    """Write sorted triples in a triple format of FORMATS."""
+    if fmt == "jsonld":
+        return _compact_jsonld(ox.serialize(triples, format=ox.RdfFormat.JSON_LD), prefixes)
+    data = ox.serialize(triples, format=FORMATS[fmt][0], prefixes=prefixes)
+    return _laid_out(data, "\t") if fmt == "turtle" else data
+
+
+def _laid_out(data: bytes, continued: str) -> bytes:
+    """Oxigraph's Turtle or TriG with sorted prefixes and a blank line before each subject.
+
+    Oxigraph starts each subject (and each graph of TriG) on a line of its own and indents the
+    rest of its statement by ``continued``; it escapes line breaks inside literals, so every
+    line that is not indented so starts a statement (or opens or closes a graph).
+    """
+    lines = data.decode("utf-8").split("\n")
+    prefixes = [line for line in lines if line.startswith("@prefix ")]
+    out = sorted(prefixes)
+    for line in lines[len(prefixes):]:
+        if line and out and not line.startswith(continued) and line != "}" and not out[-1].endswith("{"):
+            out.append("")
+        out.append(line)
+    return "\n".join(out).encode("utf-8")
+
+
+def _compact_jsonld(expanded: bytes, prefixes: dict[str, str]) -> bytes:
+    """Oxigraph's JSON-LD (expanded: full IRIs, one object per subject) made readable.
+
+    IRIs become compact IRIs of ``prefixes``, which the @context declares; rdf:type
+    becomes @type; an array of one value becomes the value; the output is indented. Literal
+    values are left as they are.
+    """
+    by_length = sorted(prefixes.items(), key=lambda item: -len(item[1]))
+
+    def compact_iri(iri: str) -> str:
+        """``kg:north-korea`` for ``https://w3id.org/nkhr/id/north-korea``, by the longest prefix
+        that fits; not when the rest is empty or starts with ``//`` (it would not read back)."""
+        for prefix, namespace in by_length:
+            rest = iri[len(namespace):]
+            if iri.startswith(namespace) and rest and not rest.startswith("//"):
+                return f"{prefix}:{rest}"
+        return iri
+
+    nodes = [_compact_node(node, compact_iri) for node in json.loads(expanded)]
+    document = {"@context": dict(sorted(prefixes.items())), "@graph": nodes}
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _compact_node(node: dict, compact_iri) -> dict:
+    out = {"@id": compact_iri(node["@id"])}
+    types = node.get(_RDF_TYPE, [])
+    if types and all(set(value) == {"@id"} for value in types):
+        out["@type"] = _single([compact_iri(value["@id"]) for value in types])
+    for key, values in node.items():
+        if key != "@id" and not (key == _RDF_TYPE and "@type" in out):
+            out[compact_iri(key)] = _single([
+                {k: (compact_iri(v) if k in ("@id", "@type") else v) for k, v in value.items()}
+                for value in values])
+    return out
+
+
+def _single(values: list):
+    return values[0] if len(values) == 1 else values
