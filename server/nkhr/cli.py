@@ -7,6 +7,7 @@ output can be piped. Exit codes: 0 success, 2 bad usage, 3 a source cannot be pa
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -190,12 +191,78 @@ def stats(ctx):
         click.echo(f"## {title}\n{to_table(result)}\n")
 
 
+_store_options = [
+    click.option("--query-endpoint", "query_url", metavar="URL", envvar="NKHR_STORE_QUERY",
+                 help="The store's SPARQL query endpoint. Default: derived from the store's kind "
+                      "(Oxigraph: URL/query; Virtuoso: URL/sparql)."),
+    click.option("--kind", type=click.Choice(["auto", "oxigraph", "virtuoso", "generic"]), default="auto",
+                 show_default=True, help="The kind of store, which sets the default endpoints and the "
+                                         "quirks to expect; auto reads the store's Server header."),
+    click.option("--user", envvar="NKHR_STORE_USER", metavar="NAME",
+                 help="User name for the store (Basic or Digest authentication); the password is read "
+                      "from NKHR_STORE_PASSWORD, never from the command line."),
+]
+
+
+def _with_store_options(command):
+    for option in reversed(_store_options):
+        command = option(command)
+    return command
+
+
+def _locate(url, query_url, kind, user, gsp_url=None):
+    from .remote import StoreError, locate
+    try:
+        return locate(url, query_url=query_url, gsp_url=gsp_url, kind=kind, user=user,
+                      password=os.environ.get("NKHR_STORE_PASSWORD"))
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
+@click.option("--to", "url", required=True, metavar="URL", envvar="NKHR_STORE",
+              help="The SPARQL store's base URL, e.g. http://localhost:7878 (Oxigraph server) or "
+                   "http://localhost:8890 (Virtuoso).")
+@click.option("--gsp", "gsp_url", metavar="URL",
+              help="The store's Graph Store Protocol endpoint. Default: derived from its kind "
+                   "(Oxigraph: URL/store; Virtuoso: URL/sparql-graph-crud, or -auth with --user).")
+@_with_store_options
+@click.option("--chunk", default=200_000, show_default=True, type=click.IntRange(min=1),
+              help="Triples per request; a larger graph goes as one PUT and then POSTs.")
+@click.pass_context
+def publish(ctx, url, gsp_url, query_url, kind, user, chunk):
+    """Load the build (dist/) into an existing SPARQL 1.1 store, replacing its graphs there.
+
+    Each named graph is PUT with the Graph Store Protocol, then the store's counts are checked
+    against build.json and a build graph records which build the store holds, for
+    `nkhr serve --store`. Running it again leaves the store the same.
+    """
+    from .dist import DistError
+    from .publish import publish as run_publish
+    from .remote import StoreError
+    project = _project(ctx)
+    ensure_built(project)
+    store = _locate(url, query_url, kind, user, gsp_url)
+    _say(f"publishing dist/ to {store.gsp_url} ({store.kind} store; queries at {store.query_url})")
+    try:
+        report = run_publish(project, store, chunk=chunk, progress=_say)
+    except (StoreError, DistError) as exc:
+        _say(f"error: {exc}")
+        sys.exit(EXIT_OTHER)
+    click.echo(f"Published build {report.digest[:16]} to {url}: {report.triples} triples in "
+               f"{len(report.graphs)} graphs in {report.seconds:.2f}s.")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", default=2, show_default=True, type=int, help="gunicorn worker processes.")
+@click.option("--store", "store_url", metavar="URL", envvar="NKHR_STORE",
+              help="Answer queries from this SPARQL store (loaded with `nkhr publish --to URL`) instead "
+                   "of loading the dataset into this server. It must hold the build in dist/.")
+@_with_store_options
 @click.pass_context
-def serve(ctx, host, port, workers):
+def serve(ctx, host, port, workers, store_url, query_url, kind, user):
     """Serve the dataset: SPARQL endpoint, pages, dumps and linked data (builds first if needed)."""
     from .dist import DistError, verify
     from .serve import serve as run_server
@@ -205,7 +272,22 @@ def serve(ctx, host, port, workers):
         verify(project)
     except DistError as exc:
         raise click.ClickException(str(exc)) from exc
+    answering = "the dataset loaded here"
+    if store_url or query_url:
+        from .remote import StoreError, check_build
+        store = _locate(store_url, query_url, kind, user)
+        try:
+            marker = check_build(store, project.dist_dir)
+        except StoreError as exc:
+            raise click.ClickException(str(exc)) from exc
+        store_url, query_url = None, store.query_url
+        # The workers locate the store again from these (the password is already in the environment).
+        os.environ["NKHR_STORE_KIND"] = store.kind
+        if user:
+            os.environ["NKHR_STORE_USER"] = user
+        answering = f"the SPARQL store at {query_url} (build {marker.digest[:16]}, published {marker.published})"
     click.echo(f"Serving the North Korea human-rights knowledge graph at http://{host}:{port}/ "
-               f"(SPARQL endpoint: http://{host}:{port}/sparql). Press Ctrl+C to stop.", err=False)
+               f"(SPARQL endpoint: http://{host}:{port}/sparql), answering from {answering}. "
+               "Press Ctrl+C to stop.", err=False)
     sys.stdout.flush()
-    run_server(project, host, port, workers=workers)
+    run_server(project, host, port, workers=workers, store_url=store_url, store_query_url=query_url)

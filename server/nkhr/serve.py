@@ -31,9 +31,10 @@ def write_error(sock, status_int: int, reason: str, mesg: str) -> None:
 
 
 class Server(BaseApplication):
-    def __init__(self, project: Project, options: dict):
+    def __init__(self, project: Project, options: dict, store: dict | None = None):
         self.project = project
         self.options = options
+        self.store = store or {}          # Settings.store_url / store_query_url, for serve --store
         super().__init__()
 
     def load_config(self):
@@ -42,11 +43,16 @@ class Server(BaseApplication):
         util.write_error = write_error       # gunicorn has no setting for its error responses
 
     def load(self):
-        from .web import create_app
-        return create_app(self.project)
+        from .web import create_app, settings_from_environment
+        settings = settings_from_environment()
+        for name, value in self.store.items():
+            setattr(settings, name, value)
+        return create_app(self.project, settings)
 
 
-def serve(project: Project, host: str, port: int, workers: int = 2, threads: int = 8) -> None:
+def serve(project: Project, host: str, port: int, workers: int = 2, threads: int = 8,
+          store_url: str | None = None, store_query_url: str | None = None) -> None:
+    """Serve on gunicorn; with ``store_url`` / ``store_query_url``, queries go to that SPARQL store."""
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -62,4 +68,5 @@ def serve(project: Project, host: str, port: int, workers: int = 2, threads: int
         "loglevel": "warning",
         "proc_name": "nkhr",
     }
-    Server(project, options).run()
+    store = {"store_url": store_url, "store_query_url": store_query_url} if store_url or store_query_url else None
+    Server(project, options, store).run()

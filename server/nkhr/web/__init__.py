@@ -30,6 +30,8 @@ def settings_from_environment() -> Settings:
         max_rows=int(os.environ.get("NKHR_MAX_ROWS", Settings.max_rows)),
         query_processes=int(os.environ.get("NKHR_QUERY_PROCESSES", Settings.query_processes)),
         answer_cache=int(os.environ.get("NKHR_ANSWER_CACHE", Settings.answer_cache)),
+        store_url=os.environ.get("NKHR_STORE") or None,
+        store_query_url=os.environ.get("NKHR_STORE_QUERY") or None,
     )
 
 
@@ -118,6 +120,22 @@ def create_app(project: Project | None = None, settings: Settings | None = None)
         for name, value in error.get_headers():
             if name.lower() != "content-type":
                 response.headers[name] = value
+        return response
+
+    from ..remote import StoreUnavailable
+    from ..sandbox import QueryTimeout
+
+    @app.errorhandler(StoreUnavailable)
+    @app.errorhandler(QueryTimeout)
+    def store_unavailable(error):
+        """With ``serve --store``, pages query the store too: a store that is down or too slow is a
+        503 saying so (the endpoint reports its own queries' timeouts itself), never a traceback."""
+        if isinstance(error, QueryTimeout):
+            message = f"The page's query was stopped: {error}. Try again shortly."
+        else:
+            message = f"The dataset's SPARQL store cannot answer now: {error}. Try again shortly."
+        response = Response(message + "\n", status=503, mimetype="text/plain")
+        response.headers["Retry-After"] = "10"
         return response
 
     @app.errorhandler(500)

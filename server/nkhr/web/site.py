@@ -27,6 +27,8 @@ class Settings:
     query_processes: int = 2            # killable processes evaluating user queries
     query_memory: int = 2 * 1024 ** 3   # address-space limit of each, bytes
     answer_cache: int = 64 * 1024 ** 2  # bytes of recent answers each worker keeps; 0 turns it off
+    store_url: str | None = None        # a SPARQL store holding this build answers every query
+    store_query_url: str | None = None  # its query endpoint, when not derived from store_url
 
 
 @dataclass
@@ -38,7 +40,7 @@ class Site:
         self.metadata = verify(self.project)
         self.dist = self.project.dist_dir.resolve()
         self.nquads = self.dist / dump_name("nquads")
-        self.engine = Engine.from_nquads(self.nquads)
+        self.engine = self._store_engine() or Engine.from_nquads(self.nquads)
         self.graphs = sorted(self.metadata["graphs"])
         self.catalog = load_catalog(self.project.queries_dir)
         self.shapes = self._load_shapes()
@@ -56,10 +58,26 @@ class Site:
     def pool(self) -> QueryPool:
         """Started on first use, so that a forking server starts it in each worker, not the master."""
         with self._pool_lock:
+            if self._pool is None and self.uses_store:
+                from ..remote import RemotePool
+                self._pool = RemotePool(self.engine, size=self.settings.query_processes)
             if self._pool is None:
                 self._pool = QueryPool(self.nquads, size=self.settings.query_processes,
                                        memory_limit=self.settings.query_memory)
             return self._pool
+
+    @property
+    def uses_store(self) -> bool:
+        return bool(self.settings.store_url or self.settings.store_query_url)
+
+    def _store_engine(self):
+        """With a store (``serve --store``), the app's own queries go there too, and the dataset
+        is not loaded into this process: that is the point of a store."""
+        if not self.uses_store:
+            return None
+        from ..remote import RemoteEngine
+        return RemoteEngine.for_url(self.settings.store_url, self.settings.store_query_url,
+                                    self.metadata["graphs"])
 
     def file(self, name: str) -> Path:
         return self.dist / name
