@@ -10,8 +10,9 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-# Debian packages the tests use: a real browser for the page tests, Graphviz to read DOT exports.
-SYSTEM_TOOLS := chromium:chromium chromedriver:chromium-driver dot:graphviz
+# Debian packages the tests use: a real browser for the page tests, Graphviz to read DOT exports,
+# Virtuoso's server binary (5 MB, no service started) as a second store for the scale-out tests.
+SYSTEM_TOOLS := chromium:chromium chromedriver:chromium-driver dot:graphviz virtuoso-t:virtuoso-opensource-7-bin
 
 .PHONY: run test install install-test system-deps build clean
 
