@@ -253,3 +253,36 @@ def test_every_command_has_help():
         done = subprocess.run([sys.executable, "-m", "nkhr", command, "--help"],
                               capture_output=True, text=True)
         assert done.returncode == 0 and "Usage:" in done.stdout
+
+
+def test_the_loader_reports_an_ill_typed_value_with_its_file_and_line(tmp_path):
+    from nkhr.loading import SourceError, parse_file
+    path = tmp_path / "bad.ttl"
+    path.write_text('@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n\n'
+                    '<https://example.org/a> <https://example.org/n> "many"^^xsd:integer .\n')
+    with pytest.raises(SourceError) as caught:
+        parse_file(path, "data/bad.ttl")
+    assert str(caught.value).startswith("data/bad.ttl:3: the value") and "is not a valid" in str(caught.value)
+
+
+def test_the_loader_keeps_blank_nodes_of_two_files_apart_and_their_prefixes(tmp_path):
+    from nkhr.loading import load_files, parse_file
+    for name in ("one", "two"):
+        (tmp_path / f"{name}.ttl").write_text(f'@prefix ex: <https://example.org/> .\nex:{name} ex:p _:b .\n_:b ex:q "{name}" .\n')
+    loaded = load_files(sorted(tmp_path.glob("*.ttl")), lambda path: path.name)
+    assert len({o for o in loaded.graph.objects(None, URIRef("https://example.org/p"))}) == 2
+    assert loaded.files_for(URIRef("https://example.org/one")) == ["one.ttl"]
+    assert ("ex", URIRef("https://example.org/")) in set(parse_file(tmp_path / "one.ttl", "one.ttl").namespaces())
+
+
+@pytest.mark.parametrize("turtle", [
+    '<https://example.org/a> <https://example.org/b> <<( <https://example.org/a> <https://example.org/b> <https://example.org/c> )>> .',
+    '<https://example.org/a> <https://example.org/b> "x"@en--ltr .',
+])
+def test_the_loader_refuses_rdf_1_2_as_rdflib_does(tmp_path, turtle):
+    """Oxigraph reads RDF 1.2 triple terms and text directions; rdflib, the reasoner and pyshacl do not."""
+    from nkhr.loading import SourceError, parse_file
+    path = tmp_path / "new.ttl"
+    path.write_text(turtle + "\n")
+    with pytest.raises(SourceError, match="^data/new.ttl:1: "):
+        parse_file(path, "data/new.ttl")

@@ -2,6 +2,13 @@
 
 Each file is parsed on its own so that a SHACL result can later be traced back to the file
 that describes its focus node, and so that a syntax error points at one file, not at "the data".
+
+Oxigraph parses (rdflib's parser took 0.3 s of the build, Oxigraph's 15 ms) and its terms are
+turned into rdflib's, which the reasoner and pyshacl use. A file that Oxigraph rejects is
+parsed again by rdflib: its error is the one reported, as before, and a file only rdflib
+accepts still loads. Oxigraph writes language tags in lower case ("en-gb" for "en-GB"), which
+RDF 1.1 allows and SHACL's sh:languageIn ignores, and gives "x" and "x"^^xsd:string the same
+term (RDF 1.1's); rdflib would keep both apart.
 """
 
 from __future__ import annotations
@@ -11,8 +18,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 class SourceError(Exception):
@@ -66,23 +76,69 @@ def _locate_with_pyoxigraph(source: str) -> tuple[int, str] | None:
 
 def parse_file(path: Path, shown_as: str) -> Graph:
     """Parse one Turtle file, raising SourceError with its line on bad syntax or bad encoding."""
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise SourceError(shown_as, line, "not valid UTF-8 text") from exc
+    triples, prefixes = _parse(path, shown_as)
     graph = Graph()
+    for triple in triples:
+        graph.add(triple)
+    for prefix, namespace in prefixes.items():
+        graph.bind(prefix, namespace)
+    return graph
+
+
+def _parse(path: Path, shown_as: str) -> tuple[list[tuple], dict[str, str]]:
+    """The triples of one Turtle file, as rdflib terms, and the prefixes it declares."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceError(shown_as, line, "not valid UTF-8 text") from exc
     # rdflib logs a traceback for every ill-typed literal; we report those ourselves below.
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
+    base = path.resolve().as_uri()
     try:
-        graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+        parser, term = ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=base), _Terms()
+        triples = [(term(q.subject), term(q.predicate), term(q.object)) for q in parser]
+        prefixes = parser.prefixes
+    except (SyntaxError, ValueError):   # ValueError: RDF 1.2 that rdflib does not read either
+        graph = _parse_with_rdflib(text, base, shown_as)
+        triples, prefixes = list(graph), {p: str(ns) for p, ns in graph.namespaces()}
+    for _, _, o in triples:
+        if isinstance(o, Literal) and o.ill_typed:
+            raise SourceError(shown_as, _line_of(text, str(o)),
+                              f"the value {o.n3()} is not a valid {o.datatype}")
+    return triples, prefixes
+
+
+def _parse_with_rdflib(text: str, base: str, shown_as: str) -> Graph:
+    graph = Graph()
+    try:
+        graph.parse(data=text, format="turtle", publicID=base)
     except Exception as exc:  # rdflib raises several unrelated types for bad input
         raise _syntax_error(shown_as, exc, text) from exc
-    for s, p, o in graph:
-        if isinstance(o, Literal) and o.ill_typed:
-            line = _line_of(text, str(o))
-            raise SourceError(shown_as, line, f"the value {o.n3()} is not a valid {o.datatype}")
     return graph
+
+
+class _Terms(dict):
+    """Oxigraph terms to rdflib terms, once each; a fresh blank node per blank node of the file."""
+
+    def __call__(self, node):
+        if node not in self:
+            self[node] = _rdflib_term(node)
+        return self[node]
+
+
+def _rdflib_term(node):
+    if isinstance(node, ox.NamedNode):
+        return URIRef(node.value)
+    if isinstance(node, ox.BlankNode):
+        return BNode()
+    if not isinstance(node, ox.Literal) or node.direction:
+        raise ValueError(f"not RDF 1.1: {node}")     # a triple term, a text direction
+    if node.language:
+        return Literal(node.value, lang=node.language)
+    datatype = node.datatype.value
+    return Literal(node.value) if datatype == _XSD_STRING else Literal(node.value, datatype=URIRef(datatype))
 
 
 def _line_of(text: str, needle: str) -> int | None:
@@ -95,9 +151,9 @@ def load_files(paths: list[Path], relative) -> LoadedFiles:
     loaded = LoadedFiles(graph=Graph())
     for path in paths:
         name = relative(path)
-        graph = parse_file(path, name)
+        triples, _ = _parse(path, name)
         loaded.files.append(name)
-        for s, p, o in graph:
+        for s, p, o in triples:
             loaded.graph.add((s, p, o))
             for node in (s, o):
                 if not isinstance(node, (Literal, BNode)):
