@@ -51,7 +51,8 @@ def canonical_triples(graph: Graph) -> list[tuple]:
     """The triples of ``graph``, with blank-node labels derived from the triples that hold them."""
     plain, with_blank_nodes = [], Graph()
     for triple in graph:
-        if any(isinstance(term, BNode) for term in triple):
+        s, p, o = triple
+        if isinstance(s, BNode) or isinstance(p, BNode) or isinstance(o, BNode):
             with_blank_nodes.add(triple)
         else:
             plain.append(triple)
@@ -60,9 +61,10 @@ def canonical_triples(graph: Graph) -> list[tuple]:
 
 def _oxigraph_triples(graph: Graph, memo: dict) -> list[ox.Triple]:
     def term(node):
-        if node not in memo:
-            memo[node] = oxigraph_term(node)
-        return memo[node]
+        found = memo.get(node)
+        if found is None:
+            found = memo[node] = oxigraph_term(node)
+        return found
     return [ox.Triple(term(s), term(p), term(o)) for s, p, o in canonical_triples(graph)]
 
 
@@ -142,16 +144,19 @@ def _compact_jsonld(expanded: bytes, prefixes: dict[str, str]) -> bytes:
     becomes @type; an array of one value becomes the value; the output is indented. Literal
     values are left as they are.
     """
-    by_length = sorted(prefixes.items(), key=lambda item: -len(item[1]))
+    by_length, compacted = sorted(prefixes.items(), key=lambda item: -len(item[1])), {}
 
     def compact_iri(iri: str) -> str:
         """``kg:north-korea`` for ``https://w3id.org/nkhr/id/north-korea``, by the longest prefix
         that fits; not when the rest is empty or starts with ``//`` (it would not read back)."""
-        for prefix, namespace in by_length:
-            rest = iri[len(namespace):]
-            if iri.startswith(namespace) and rest and not rest.startswith("//"):
-                return f"{prefix}:{rest}"
-        return iri
+        if iri not in compacted:
+            compacted[iri] = iri
+            for prefix, namespace in by_length:
+                rest = iri[len(namespace):]
+                if iri.startswith(namespace) and rest and not rest.startswith("//"):
+                    compacted[iri] = f"{prefix}:{rest}"
+                    break
+        return compacted[iri]
 
     nodes = [_compact_node(node, compact_iri) for node in json.loads(expanded)]
     document = {"@context": dict(sorted(prefixes.items())), "@graph": nodes}
