@@ -54,7 +54,8 @@ def assert_whole(project, accepted_sources: list[dict]) -> dict:
     assert target.parent == (project.root / BUILDS_DIR).resolve() and target.is_dir(), target
     metadata = verify(project)                       # raises DistError naming any damaged file
     assert metadata["sources"] in accepted_sources
-    present = {p.name for p in target.iterdir()} - {"timings.json"}
+    present = {p.name for p in target.iterdir()} - {"timings.json", "store"}
+    assert (target / "store" / "CURRENT").is_file()
     assert present == set(metadata["files"]) | {"build.json"}, present ^ (set(metadata["files"]) | {"build.json"})
     return metadata
 

@@ -60,10 +60,10 @@ def ensure_built(project):
 
 
 def _engine(project):
-    from .dist import dump_name
     from .engine import Engine
+    from .store import STORE_DIR
     ensure_built(project)
-    return Engine.from_nquads(project.dist_dir / dump_name("nquads"))
+    return Engine.open(project.dist_dir / STORE_DIR)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -20,6 +20,7 @@ from .build import BuildResult, describe_versions
 from .namespaces import GRAPH_ASSERTED, GRAPH_ONTOLOGY, GRAPHS
 from .project import Project
 from .serialize import FORMATS, dataset_bytes, graph_bytes, make_dataset, triples_bytes, triples_of
+from .store import STORE_DIR, write_store
 
 BUILDS_DIR = ".nkhr-builds"
 METADATA = "build.json"
@@ -93,20 +94,23 @@ def write_dist(result: BuildResult, progress=lambda message: None) -> Path:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
+        store_started = time.perf_counter()
+        write_store(staging / dump_name("nquads"), staging / STORE_DIR)
+        result.timings["store"] = time.perf_counter() - store_started
         try:
             os.replace(staging, final)
         except OSError:             # a concurrent build of the same sources got there first
             if not _holds(final, files):
                 raise
             shutil.rmtree(staging, ignore_errors=True)
-    result.timings["write"] = time.perf_counter() - started
+    result.timings["write"] = time.perf_counter() - started - result.timings.get("store", 0.0)
     (final / TIMINGS).write_text(json.dumps(result.timings, indent=2, sort_keys=True) + "\n")
     _point_dist_at(project, final)
     if damaged is not None:
         shutil.rmtree(damaged, ignore_errors=True)
     _remove_old_builds(builds, keep=final)
     progress(f"wrote {project.relative(project.dist_dir)}/ ({len(files)} files) "
-             f"in {result.timings['write']:.2f}s")
+             f"in {result.timings['write']:.2f}s, and its query store in {result.timings.get('store', 0.0):.2f}s")
     return final
 
 
@@ -122,7 +126,9 @@ def _point_dist_at(project: Project, target: Path) -> None:
 
 
 def _holds(folder: Path, files: dict[str, bytes]) -> bool:
-    """True when ``folder`` holds exactly these bytes under these names."""
+    """True when ``folder`` holds exactly these bytes under these names, and its query store."""
+    if not (folder / STORE_DIR / "CURRENT").is_file():
+        return False
     for name, data in files.items():
         path = folder / name
         if not path.is_file() or path.stat().st_size != len(data) or path.read_bytes() != data:
@@ -188,6 +194,8 @@ def verify(project: Project) -> dict:
     damaged = [name for name, digest in metadata["files"].items()
                if not (project.dist_dir / name).exists()
                or sha256((project.dist_dir / name).read_bytes()) != digest]
+    if not damaged and not (project.dist_dir / STORE_DIR / "CURRENT").is_file():
+        damaged = [STORE_DIR + "/"]
     if damaged:
         raise DistError(f"{project.relative(project.dist_dir)}/ is damaged ({', '.join(damaged)} "
                         "do not match build.json): run `nkhr build` again")

@@ -13,10 +13,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..catalog import load_catalog
-from ..dist import dump_name, verify
+from ..dist import verify
 from ..engine import Engine
 from ..project import Project
 from ..sandbox import QueryPool
+from ..store import STORE_DIR
 from .answers import AnswerCache
 
 
@@ -39,8 +40,8 @@ class Site:
     def __post_init__(self):
         self.metadata = verify(self.project)
         self.dist = self.project.dist_dir.resolve()
-        self.nquads = self.dist / dump_name("nquads")
-        self.engine = self._store_engine() or Engine.from_nquads(self.nquads)
+        self.dataset = self.dist / STORE_DIR        # the build's read-only query store
+        self.engine = self._store_engine() or Engine.open(self.dataset)
         self.graphs = sorted(self.metadata["graphs"])
         self.catalog = load_catalog(self.project.queries_dir)
         self.shapes = self._load_shapes()
@@ -62,7 +63,7 @@ class Site:
                 from ..remote import RemotePool
                 self._pool = RemotePool(self.engine, size=self.settings.query_processes)
             if self._pool is None:
-                self._pool = QueryPool(self.nquads, size=self.settings.query_processes,
+                self._pool = QueryPool(self.dataset, size=self.settings.query_processes,
                                        memory_limit=self.settings.query_memory)
             return self._pool
 
