@@ -68,7 +68,7 @@ def run(mode: str, root: Path) -> None:
     from nkhr.dist import write_dist
     started = time.perf_counter()
     write_dist(result)
-    _emit(stage="write", seconds=time.perf_counter() - started,
+    _emit(stage="write", seconds=time.perf_counter() - started, store_seconds=result.timings.get("store"),
           published_triples=sum(len(g) for g in result.graphs.values()),
           nquads_bytes=(project.dist_dir / "dataset.nq").stat().st_size)
 
