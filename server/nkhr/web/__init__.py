@@ -30,6 +30,7 @@ def settings_from_environment() -> Settings:
         max_rows=int(os.environ.get("NKHR_MAX_ROWS", Settings.max_rows)),
         query_processes=int(os.environ.get("NKHR_QUERY_PROCESSES", Settings.query_processes)),
         answer_cache=int(os.environ.get("NKHR_ANSWER_CACHE", Settings.answer_cache)),
+        in_memory_max=int(os.environ.get("NKHR_IN_MEMORY_MAX", Settings.in_memory_max)),
         store_url=os.environ.get("NKHR_STORE") or None,
         store_query_url=os.environ.get("NKHR_STORE_QUERY") or None,
     )

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..catalog import load_catalog
-from ..dist import verify
+from ..dist import dump_name, verify
 from ..engine import Engine
 from ..project import Project
 from ..sandbox import QueryPool
@@ -28,6 +28,7 @@ class Settings:
     query_processes: int = 2            # killable processes evaluating user queries
     query_memory: int = 2 * 1024 ** 3   # address-space limit of each, bytes
     answer_cache: int = 64 * 1024 ** 2  # bytes of recent answers each worker keeps; 0 turns it off
+    in_memory_max: int = 250_000        # up to this many triples, each process holds the data in memory
     store_url: str | None = None        # a SPARQL store holding this build answers every query
     store_query_url: str | None = None  # its query endpoint, when not derived from store_url
 
@@ -40,7 +41,7 @@ class Site:
     def __post_init__(self):
         self.metadata = verify(self.project)
         self.dist = self.project.dist_dir.resolve()
-        self.dataset = self.dist / STORE_DIR        # the build's read-only query store
+        self.dataset = self._dataset_path()
         self.engine = self._store_engine() or Engine.open(self.dataset)
         self.graphs = sorted(self.metadata["graphs"])
         self.catalog = load_catalog(self.project.queries_dir)
@@ -49,6 +50,20 @@ class Site:
         self._pool: QueryPool | None = None
         self.answers = AnswerCache(self.settings.answer_cache)
         self._pool_lock = threading.Lock()
+
+    def _dataset_path(self) -> Path:
+        """What every engine of this server reads: ``dataset.nq`` or the build's on-disk store.
+
+        Each web worker and each query process holds its own engine. An in-memory copy answers
+        the catalog queries 2-3x faster than the read-only RocksDB store (median 0.7 ms against
+        1.7 ms on the article), but it costs every process the whole dataset and its parsing
+        time: about 400 MB and 4 s at a million triples, times six processes. So small builds
+        are loaded into memory, and larger ones are opened on disk, where the operating
+        system's page cache holds one copy for all processes and opening takes milliseconds.
+        """
+        if self.metadata.get("triples", 0) <= self.settings.in_memory_max:
+            return self.dist / dump_name("nquads")
+        return self.dist / STORE_DIR
 
     def _load_shapes(self):
         from rdflib import Graph
