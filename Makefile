@@ -14,7 +14,7 @@ PORT   ?= 8000
 # Virtuoso's server binary (5 MB, no service started) as a second store for the scale-out tests.
 SYSTEM_TOOLS := chromium:chromium chromedriver:chromium-driver dot:graphviz virtuoso-t:virtuoso-opensource-7-bin
 
-.PHONY: run test install install-test system-deps build clean
+.PHONY: run test bench install install-test system-deps build clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ run: install
 
 test: install-test
 	$(BIN)/python -m pytest
+
+# The benchmark with its peers (the Oxigraph server, rdflib-endpoint): `make bench SIZES=article,10k,100k,1m`
+SIZES ?= article,10k,100k
+bench: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench --sizes $(SIZES)
 
 clean:
 	rm -rf dist .nkhr-builds $(VENV) node_modules

@@ -100,7 +100,8 @@ def size_table(size: dict) -> str:
              f"  peak RSS build   {_f(b['build_rss_mb'], ' MB')}    (owlrl run: {_f(b['owlrl_rss_mb'], ' MB')})"]
     servers = size.get("servers", {})
     engine = size.get("engine", {})
-    lines.append(f"in-process engine: load {_f(engine.get('load_s'), ' s')}, "
+    lines.append(f"in-process engine: {engine['skipped']}" if engine.get("skipped") else
+                 f"in-process engine: load {_f(engine.get('load_s'), ' s')}, "
                  f"median p50 over queries {_f(median_p50(engine.get('queries')), ' ms')}")
     lines.append("server            start s  1st query s  median p50 ms  load   req/s  p50 ms  p95 ms  failed  "
                  "peak RSS MB (procs)")
