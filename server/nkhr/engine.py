@@ -70,24 +70,29 @@ class Engine:
         return _materialise(answer, max_rows)
 
 
+def take(items, max_rows: int | None, each=None) -> tuple[list, bool]:
+    """The first ``max_rows`` of ``items`` (all when None), and whether more existed.
+
+    ``each`` is called before every item is kept (the remote engine checks its deadline there).
+    """
+    kept = []
+    for item in items:
+        if max_rows is not None and len(kept) >= max_rows:
+            return kept, True
+        if each is not None:
+            each()
+        kept.append(item)
+    return kept, False
+
+
 def _materialise(answer, max_rows: int | None) -> QueryResult:
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult(kind="ask", boolean=bool(answer))
     if isinstance(answer, ox.QuerySolutions):
         variables = [v.value for v in answer.variables]
-        rows, truncated = [], False
-        for solution in answer:
-            if max_rows is not None and len(rows) >= max_rows:
-                truncated = True
-                break
-            rows.append([solution[v] for v in variables])
+        rows, truncated = take(([solution[v] for v in variables] for solution in answer), max_rows)
         return QueryResult(kind="select", variables=variables, rows=rows, truncated=truncated)
-    triples, truncated = [], False
-    for triple in answer:
-        if max_rows is not None and len(triples) >= max_rows:
-            truncated = True
-            break
-        triples.append(triple)
+    triples, truncated = take(answer, max_rows)
     return QueryResult(kind="graph", triples=triples, truncated=truncated)
 
 

@@ -30,7 +30,7 @@ import pyoxigraph as ox
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
-from .engine import QueryResult, QuerySyntaxError
+from .engine import QueryResult, QuerySyntaxError, take
 from .guard import QueryRefused, tokenize
 from .namespaces import BASE
 from .results import serialize
@@ -321,29 +321,25 @@ class RemoteEngine:
         if rdf_format is None:
             raise RuntimeError(f"the SPARQL store answered in {media_type or 'no declared format'}, "
                                "which this endpoint does not read")
-        triples, truncated = [], False
-        for quad in ox.parse(stream, format=rdf_format):
-            if max_rows is not None and len(triples) >= max_rows:
-                truncated = True
-                break
-            if time.monotonic() > deadline:
-                raise _timeout(limit)
-            triples.append(quad.triple)
+        triples, truncated = take((quad.triple for quad in ox.parse(stream, format=rdf_format)), max_rows,
+                                  _deadline_check(deadline, limit))
         return QueryResult(kind="graph", triples=triples, truncated=truncated)
+
+
+def _deadline_check(deadline: float, limit: float):
+    """A check to run per row read: the store's answer may stream for longer than the time limit."""
+    def check() -> None:
+        if time.monotonic() > deadline:
+            raise _timeout(limit)
+    return check
 
 
 def _solutions(answer, form: str | None, max_rows: int | None, deadline: float, limit: float) -> QueryResult:
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult(kind="ask", boolean=bool(answer))
     variables = [v.value for v in answer.variables]
-    rows, truncated = [], False
-    for solution in answer:
-        if max_rows is not None and len(rows) >= max_rows:
-            truncated = True
-            break
-        if time.monotonic() > deadline:
-            raise _timeout(limit)
-        rows.append([solution[v] for v in variables])
+    rows, truncated = take(([solution[v] for v in variables] for solution in answer), max_rows,
+                           _deadline_check(deadline, limit))
     if form == "ASK" and variables == ["__ASK_RETVAL"]:
         # Virtuoso 7 answers ASK in JSON as a one-column table: one row "1" for true, none for false.
         return QueryResult(kind="ask", boolean=bool(rows) and rows[0][0] is not None
