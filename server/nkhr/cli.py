@@ -272,7 +272,7 @@ def serve(ctx, host, port, workers, store_url, query_url, kind, user):
         verify(project)
     except DistError as exc:
         raise click.ClickException(str(exc)) from exc
-    answering = "the dataset loaded here"
+    answering = "the build in dist/"
     if store_url or query_url:
         from .remote import StoreError, check_build
         store = _locate(store_url, query_url, kind, user)
