@@ -23,7 +23,7 @@ import requests
 
 from conftest import ROOT, RunningServer, copy_project, free_port
 from reliability import Listener
-from test_differential import concat_separators, norm_oxigraph, normalise_concat
+from test_differential import concat_separators, norm_oxigraph, rows_of
 
 from nkhr.build import run_build
 from nkhr.catalog import load_catalog
@@ -127,18 +127,8 @@ def sparql(server, query, accept="application/sparql-results+json", **params):
 
 def normalised(variables, rows, concats=None) -> Counter:
     """Rows as a multiset of {variable: normalised term}, whatever the order of the variables."""
-    concats = concats or {}
-    out = Counter()
-    for row in rows:
-        items = []
-        for variable, term in zip(variables, row):
-            value = norm_oxigraph(term)
-            if variable in concats:
-                value = normalise_concat(value, concats[variable])
-            if value is not None:
-                items.append((variable, value))
-        out[tuple(sorted(items))] += 1
-    return out
+    return Counter(tuple(sorted((v, value) for v, value in zip(variables, row) if value is not None))
+                   for row in rows_of(variables, rows, norm_oxigraph, concats or {}))
 
 
 def answer_of(result, concats=None):
