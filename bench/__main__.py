@@ -51,7 +51,7 @@ def say(message: str) -> None:
 
 
 def article_triples() -> int:
-    from nkhr.loading import load_files
+    from nkhr.build.load import load_files
     from nkhr.project import Project
     project = Project(ROOT)
     return (len(load_files(project.ontology_files(), project.relative).graph)
@@ -123,7 +123,7 @@ def measure_build(root: Path, target: int | None, args) -> dict:
 
 
 def catalog_texts(root: Path) -> dict[str, str]:
-    from nkhr.catalog import load_catalog
+    from nkhr.query.catalog import load_catalog
     return {name: q.text for name, q in load_catalog(root / "queries").items()}
 
 
@@ -207,7 +207,7 @@ def measure_size(label: str, workdir: Path, base: int, args) -> dict:
                                        "(--engine-max); the HTTP figures stop each query at --query-timeout"}
     else:
         say("  in-process engine...")
-        from nkhr.engine import Engine
+        from nkhr.query.engine import Engine
         started = time.perf_counter()
         engine = Engine.from_nquads(nquads)
         result["engine"] = {"load_s": time.perf_counter() - started,

@@ -38,10 +38,10 @@ def _seconds(function):
 def shacl_memo(root: Path) -> dict:
     from rdflib.plugins.sparql import processor
 
-    from nkhr.fastreason import fast_closure
-    from nkhr.loading import load_files, parse_file
+    from nkhr.build.fastreason import fast_closure
+    from nkhr.build.load import load_files, parse_file
+    from nkhr.build.validate import validate
     from nkhr.project import Project
-    from nkhr.validation import validate
 
     project = Project(root)
     ontology = load_files(project.ontology_files(), project.relative)
@@ -120,9 +120,9 @@ def rocksdb(nquads: Path) -> dict:
 def catalog_cache(root: Path, nquads: Path) -> dict:
     """Every catalog query answered once into SPARQL JSON (what a build step would write), and the
     time to read such an answer back (what the server would do per request)."""
-    from nkhr.catalog import load_catalog
-    from nkhr.engine import Engine
-    from nkhr.results import serialize
+    from nkhr.query.catalog import load_catalog
+    from nkhr.query.engine import Engine
+    from nkhr.query.results import serialize
     engine = Engine.from_nquads(nquads)
     folder = Path(tempfile.mkdtemp(prefix="nkhr-cache-"))
     started = time.perf_counter()

@@ -1,7 +1,7 @@
 """A mixed load on a fresh ``nkhr serve``: catalog queries, entity pages and dumps at once.
 
-    /work/main/.venv/bin/python -m bench.http_load                  # 64 clients for 30 s
-    /work/main/.venv/bin/python -m bench.http_load --clients 16 --seconds 10
+    .venv/bin/python -m bench.http_load                  # 64 clients for 30 s
+    .venv/bin/python -m bench.http_load --clients 16 --seconds 10
 
 It copies the project to a temporary folder (reusing the checkout's dist/ when it is up to
 date, else letting ``nkhr serve`` build), starts ``nkhr serve`` on a free loopback port, and
@@ -45,7 +45,7 @@ def copy_project(destination: Path) -> None:
     """The sources, and the checkout's build when it is up to date (else serve builds)."""
     for name in ("ontology", "data", "queries"):
         shutil.copytree(ROOT / name, destination / name)
-    from nkhr.dist import BUILDS_DIR, is_stale
+    from nkhr.built import BUILDS_DIR, is_stale
     from nkhr.project import Project
     checkout = Project(ROOT)
     if checkout.dist_dir.is_symlink() and not is_stale(checkout):

@@ -31,10 +31,10 @@ def _emit(**fields) -> None:
 def run(mode: str, root: Path) -> None:
     from rdflib import Graph
 
-    from nkhr.build import BuildResult
-    from nkhr.loading import load_files, parse_file
+    from nkhr.build.load import load_files, parse_file
+    from nkhr.build.pipeline import BuildResult
+    from nkhr.build.validate import ValidationReport, validate
     from nkhr.project import Project
-    from nkhr.validation import ValidationReport, validate
 
     project = Project(root)
     started = time.perf_counter()
@@ -46,11 +46,11 @@ def run(mode: str, root: Path) -> None:
 
     started = time.perf_counter()
     if mode == "owlrl":
-        from nkhr.reasoning import owl_rl_closure
+        from nkhr.build.reason import owl_rl_closure
         closure = owl_rl_closure(ontology.graph, data.graph)
         _emit(stage="reason_owlrl", seconds=time.perf_counter() - started, inferred=len(closure.inferred))
         return
-    from nkhr.fastreason import fast_closure
+    from nkhr.build.fastreason import fast_closure
     closure = fast_closure(ontology.graph, data.graph)
     _emit(stage="reason_fast", seconds=time.perf_counter() - started, inferred=len(closure.inferred))
 
@@ -65,7 +65,7 @@ def run(mode: str, root: Path) -> None:
         report = Graph()
         result.report = ValidationReport(conforms=True, problems=[], graph=report)
 
-    from nkhr.dist import write_dist
+    from nkhr.build.write import write_dist
     started = time.perf_counter()
     write_dist(result)
     _emit(stage="write", seconds=time.perf_counter() - started, store_seconds=result.timings.get("store"),

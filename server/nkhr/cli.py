@@ -34,9 +34,9 @@ def _project(ctx: click.Context):
 
 def _run_build(project, data_files=None):
     """Build in memory, turning each kind of failure into its exit code and a clear message."""
-    from .build import NotConformingError, run_build
-    from .loading import SourceError
-    from .reasoning import InconsistentError
+    from .build.load import SourceError
+    from .build.pipeline import NotConformingError, run_build
+    from .build.reason import InconsistentError
     try:
         return run_build(project, data_files=data_files, progress=_say)
     except SourceError as exc:
@@ -53,15 +53,16 @@ def _run_build(project, data_files=None):
 
 def ensure_built(project):
     """Build dist/ first when it is missing or older than its sources."""
-    from .dist import is_stale, write_dist
+    from .build.write import write_dist
+    from .built import is_stale
     if is_stale(project):
         _say("dist/ is missing or older than its sources: building first")
         write_dist(_run_build(project), progress=_say)
 
 
 def _engine(project):
-    from .engine import Engine
-    from .store import STORE_DIR
+    from .query.diskstore import STORE_DIR
+    from .query.engine import Engine
     ensure_built(project)
     return Engine.open(project.dist_dir / STORE_DIR)
 
@@ -92,7 +93,7 @@ def build(ctx, data_files):
     dist/ is replaced atomically: a failed build leaves the previous one untouched.
     With --data, the build is checked but not written.
     """
-    from .dist import write_dist
+    from .build.write import write_dist
     project = _project(ctx)
     result = _run_build(project, list(data_files) or None)
     if data_files:
@@ -124,9 +125,9 @@ def validate(ctx, data_files):
 @click.pass_context
 def query(ctx, query, fmt):
     """Run QUERY (a .rq file, or the name of a query in queries/) on the built dataset."""
-    from .catalog import CatalogError, resolve
-    from .engine import QuerySyntaxError
-    from .results import serialize, to_table
+    from .query.catalog import CatalogError, resolve
+    from .query.engine import QuerySyntaxError
+    from .query.results import serialize, to_table
     project = _project(ctx)
     try:
         named = resolve(project.queries_dir, query)
@@ -165,8 +166,8 @@ def export(ctx, fmt, output):
     trig and nquads keep the three named graphs; the others merge them. graphml, gexf, cyjs
     (Cytoscape.js JSON) and dot write the entities, claims and sections as a property graph.
     """
-    from .dist import dump_name
-    from .exports import WRITERS, build_graph
+    from .built import dump_name
+    from .exports.model import WRITERS, build_graph
     project = _project(ctx)
     if fmt in WRITERS:
         data = WRITERS[fmt](build_graph(_engine(project)))
@@ -184,8 +185,8 @@ def export(ctx, fmt, output):
 @click.pass_context
 def stats(ctx):
     """Triples per graph, instances per class, and facts per article section."""
-    from .results import to_table
-    from .stats import compute
+    from .content.stats import compute
+    from .query.results import to_table
     project = _project(ctx)
     for title, result in compute(_engine(project)).items():
         click.echo(f"## {title}\n{to_table(result)}\n")
@@ -211,7 +212,7 @@ def _with_store_options(command):
 
 
 def _locate(url, query_url, kind, user, gsp_url=None):
-    from .remote import StoreError, locate
+    from .remote.client import StoreError, locate
     try:
         return locate(url, query_url=query_url, gsp_url=gsp_url, kind=kind, user=user,
                       password=os.environ.get("NKHR_STORE_PASSWORD"))
@@ -237,9 +238,9 @@ def publish(ctx, url, gsp_url, query_url, kind, user, chunk):
     against build.json and a build graph records which build the store holds, for
     `nkhr serve --store`. Running it again leaves the store the same.
     """
-    from .dist import DistError
-    from .publish import publish as run_publish
-    from .remote import StoreError
+    from .built import DistError
+    from .remote.client import StoreError
+    from .remote.publish import publish as run_publish
     project = _project(ctx)
     ensure_built(project)
     store = _locate(url, query_url, kind, user, gsp_url)
@@ -264,8 +265,8 @@ def publish(ctx, url, gsp_url, query_url, kind, user, chunk):
 @click.pass_context
 def serve(ctx, host, port, workers, store_url, query_url, kind, user):
     """Serve the dataset: SPARQL endpoint, pages, dumps and linked data (builds first if needed)."""
-    from .dist import DistError, verify
-    from .serve import serve as run_server
+    from .built import DistError, verify
+    from .web.serve import serve as run_server
     project = _project(ctx)
     ensure_built(project)
     try:
@@ -274,7 +275,8 @@ def serve(ctx, host, port, workers, store_url, query_url, kind, user):
         raise click.ClickException(str(exc)) from exc
     answering = "the build in dist/"
     if store_url or query_url:
-        from .remote import StoreError, check_build
+        from .remote.client import StoreError
+        from .remote.marker import check_build
         store = _locate(store_url, query_url, kind, user)
         try:
             marker = check_build(store, project.dist_dir)

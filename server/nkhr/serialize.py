@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
-from .namespaces import PREFIXES
+from .vocab import PREFIXES
 
 # name -> (Oxigraph format, media type, file extension, holds named graphs?)
 FORMATS = {

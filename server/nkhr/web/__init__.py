@@ -57,8 +57,8 @@ def create_app(project: Project | None = None, settings: Settings | None = None)
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024            # request bodies: 1 MiB
     app.extensions["nkhr"] = Site(project, settings or settings_from_environment())
 
-    from . import data, exports, pages, resources, sparql
-    for module in (sparql, data, resources, pages, exports):
+    from . import data, graphs, pages, resources, sparql
+    for module in (sparql, data, resources, pages, graphs):
         app.register_blueprint(module.blueprint)
 
     @app.before_request
@@ -123,8 +123,8 @@ def create_app(project: Project | None = None, settings: Settings | None = None)
                 response.headers[name] = value
         return response
 
-    from ..remote import StoreUnavailable
-    from ..sandbox import QueryTimeout
+    from ..query.sandbox import QueryTimeout
+    from ..remote.client import StoreUnavailable
 
     @app.errorhandler(StoreUnavailable)
     @app.errorhandler(QueryTimeout)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from cachetools import LRUCache
 
-from ..sandbox import Answer
+from ..query.sandbox import Answer
 
 
 @dataclass(frozen=True)

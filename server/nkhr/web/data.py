@@ -12,10 +12,10 @@ import threading
 
 from flask import Blueprint, Response, abort, request
 
-from ..dist import DUMP_FORMATS, dump_name
-from ..describe_service import void_graph
-from ..engine import QueryResult
-from ..results import graph_to
+from ..built import DUMP_FORMATS, dump_name
+from ..content.service import void_graph
+from ..query.engine import QueryResult
+from ..query.results import graph_to
 from ..serialize import FORMATS, graph_bytes
 from .negotiation import MEDIA_TYPE, NotAcceptable, choose_graph_format
 from .sparql import plain_error, site

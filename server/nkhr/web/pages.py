@@ -5,12 +5,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    jsonify,
+    render_template,
+    request,
+    send_file,
+)
 
-from ..dist import DUMP_FORMATS, dump_name
-from ..namespaces import PREFIXES
+from ..built import DUMP_FORMATS, dump_name
+from ..content.claims import claim_groups
+from ..content.timeline import timeline
 from ..serialize import FORMATS
-from ..views import claim_groups, timeline
+from ..vocab import PREFIXES
 from .negotiation import wants_html
 from .sparql import execute, site
 
@@ -21,7 +30,7 @@ blueprint = Blueprint("pages", __name__)
 def href(iri: str) -> str | None:
     """Where a browser should go for an IRI: our own IRIs are served here, at their path; other
     http(s) IRIs as they are. Anything else (javascript:, data:, file:) is no link at all."""
-    from ..namespaces import BASE
+    from ..vocab import BASE
     if not iri:
         return None
     if iri.startswith(BASE):

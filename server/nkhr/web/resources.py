@@ -14,10 +14,10 @@ from urllib.parse import quote, unquote
 
 from flask import Blueprint, Response, abort, redirect, render_template, request
 
-from ..describe import describe, description_graph, exists
-from ..engine import QuerySyntaxError
-from ..namespaces import BASE, GRAPH_ONTOLOGY
-from ..results import graph_to
+from ..content.entity import describe, description_graph, exists
+from ..query.engine import QuerySyntaxError
+from ..query.results import graph_to
+from ..vocab import BASE, GRAPH_ONTOLOGY
 from .negotiation import MEDIA_TYPE, NotAcceptable, choose_graph_format, wants_html
 from .sparql import plain_error, site
 
@@ -84,7 +84,7 @@ def document(iri: str, extension: str) -> Response:
     fmt = DOCUMENT_EXTENSIONS[extension]
     if fmt is None:
         return Response(render_template("entity.html", d=describe(engine, iri), base=BASE), mimetype="text/html")
-    from ..engine import QueryResult
+    from ..query.engine import QueryResult
     triples = description_graph(engine, iri).triples
     body = graph_to(QueryResult(kind="graph", triples=triples), fmt)
     response = Response(body, content_type=MEDIA_TYPE[("graph", fmt)])
@@ -97,14 +97,14 @@ def ontology():
     """The ontology: its documentation page for browsers, the ontology graph for machines."""
     the_site = site()
     if wants_html(request.accept_mimetypes):
-        from ..views import ontology_docs
+        from ..content.ontology import ontology_docs
         return Response(render_template("ontology.html", o=ontology_docs(the_site.engine, the_site.shapes)),
                         mimetype="text/html")
     try:
         fmt = choose_graph_format(request.accept_mimetypes, request.args.get("format"))
     except NotAcceptable as exc:
         return plain_error(406, str(exc))
-    from ..engine import QueryResult
+    from ..query.engine import QueryResult
     result = the_site.engine.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}")
     response = Response(graph_to(QueryResult(kind="graph", triples=result.triples), fmt),
                         content_type=MEDIA_TYPE[("graph", fmt)])

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..catalog import load_catalog
-from ..dist import dump_name, verify
-from ..engine import Engine
+from ..built import dump_name, verify
 from ..project import Project
-from ..sandbox import QueryPool
-from ..store import STORE_DIR
+from ..query.catalog import load_catalog
+from ..query.diskstore import STORE_DIR
+from ..query.engine import Engine
+from ..query.sandbox import QueryPool
 from .answers import AnswerCache
 
 
@@ -75,7 +75,7 @@ class Site:
         """Started on first use, so that a forking server starts it in each worker, not the master."""
         with self._pool_lock:
             if self._pool is None and self.uses_store:
-                from ..remote import RemotePool
+                from ..remote.engine import RemotePool
                 self._pool = RemotePool(self.engine, size=self.settings.query_processes)
             if self._pool is None:
                 self._pool = QueryPool(self.dataset, size=self.settings.query_processes,
@@ -91,7 +91,7 @@ class Site:
         is not loaded into this process: that is the point of a store."""
         if not self.uses_store:
             return None
-        from ..remote import RemoteEngine
+        from ..remote.engine import RemoteEngine
         return RemoteEngine.for_url(self.settings.store_url, self.settings.store_query_url,
                                     self.metadata["graphs"])
 

@@ -10,11 +10,17 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from ..engine import QuerySyntaxError
-from ..guard import QueryRefused, check_dataset_parameters, inspect
-from ..sandbox import QueryCrashed, QueryTimeout
+from ..query.engine import QuerySyntaxError
+from ..query.guard import QueryRefused, check_dataset_parameters, inspect
+from ..query.sandbox import QueryCrashed, QueryTimeout
 from .answers import AnswerKey
-from .negotiation import MEDIA_TYPE, NotAcceptable, choose, choose_graph_format, wants_html
+from .negotiation import (
+    MEDIA_TYPE,
+    NotAcceptable,
+    choose,
+    choose_graph_format,
+    wants_html,
+)
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -183,7 +189,7 @@ def endpoint():
 
 def service_description() -> Response:
     """GET /sparql without a query: the SPARQL Service Description, or the query page for browsers."""
-    from ..describe_service import service_description_graph
+    from ..content.service import service_description_graph
     from ..serialize import graph_bytes
     if wants_html(request.accept_mimetypes):
         return Response(render_template("sparql.html", catalog=site().catalog.values()), mimetype="text/html")

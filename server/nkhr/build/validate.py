@@ -1,0 +1,140 @@
+"""SHACL validation, reported so that a curator can find and fix each problem.
+
+pyshacl's own text report names shapes by blank-node ids and says nothing of files. Here each
+result carries its focus node, path, message and the data files that mention the focus node.
+
+pyshacl evaluates SPARQL with rdflib, which took a second to list the nodes of one SPARQL
+target (nks:Described reads every triple); Oxigraph finds them in milliseconds, so SPARQL
+targets are evaluated here and handed to pyshacl as the nodes they select.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+import pyshacl
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
+
+from ..serialize import oxigraph_term
+from ..shapes import path_text
+from ..vocab import short
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    severity: str          # "Violation", "Warning" or "Info"
+    focus: str
+    path: str
+    message: str
+    value: str
+    shape: str
+    files: tuple[str, ...]
+
+    def render(self) -> str:
+        where = ", ".join(self.files) or "(no data file mentions it)"
+        lines = [f"{self.severity}: {self.focus}", f"  in:      {where}"]
+        if self.path:
+            lines.append(f"  path:    {self.path}")
+        if self.value:
+            lines.append(f"  value:   {self.value}")
+        lines.append(f"  message: {self.message}")
+        return "\n".join(lines)
+
+
+@dataclass
+class ValidationReport:
+    conforms: bool
+    problems: list[Problem]
+    graph: Graph
+
+    @property
+    def violations(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "Warning"]
+
+    def render(self) -> str:
+        head = ("The data conforms to the shapes" if self.conforms
+                else "The data does NOT conform to the shapes")
+        head += f": {len(self.violations)} violation(s), {len(self.warnings)} warning(s).\n"
+        return head + "".join("\n" + p.render() + "\n" for p in self.problems)
+
+
+def sparql_targets(shapes: Graph) -> list[tuple]:
+    """Each (shape, target, query) of a SPARQL target in ``shapes``, its prefixes declared."""
+    found = []
+    for shape, target in shapes.subject_objects(SH.target):
+        select = shapes.value(target, SH.select)
+        if (target, RDF.type, SH.SPARQLTarget) not in shapes or select is None:
+            continue
+        declarations = sorted({
+            f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
+            for source in shapes.objects(target, SH.prefixes) for d in shapes.objects(source, SH.declare)})
+        found.append((shape, target, "".join(declarations) + str(select)))
+    return found
+
+
+def resolve_sparql_targets(data: Graph, shapes: Graph) -> Graph:
+    """``shapes`` with each SPARQL target replaced by the nodes it selects in ``data`` (sh:targetNode).
+
+    Oxigraph holds standard RDF only: the query does not see the triples the reasoner derives
+    about literals (``"15" rdf:type xsd:integer``, from an rdfs:range). tests/data/test_shapes.py
+    checks that every target of shapes.ttl selects the same nodes as rdflib would.
+    """
+    targets = sparql_targets(shapes)
+    if not targets:
+        return shapes
+    store, back, memo = ox.Store(), {}, {}
+
+    def term(node):
+        if node not in memo:
+            memo[node] = oxigraph_term(node)
+            back[memo[node]] = node
+        return memo[node]
+
+    store.extend(ox.Quad(term(s), term(p), term(o)) for s, p, o in data if not isinstance(s, Literal))
+    resolved = Graph()
+    for prefix, namespace in shapes.namespaces():     # pyshacl writes the report with them
+        resolved.bind(prefix, namespace, override=True, replace=True)
+    replaced = {(shape, SH.target, target) for shape, target, _ in targets}
+    for triple in shapes:
+        if triple not in replaced:
+            resolved.add(triple)
+    for shape, _, query in targets:
+        for solution in store.query(query):
+            node = solution["this"]       # a node of the data, or an IRI the query wrote
+            resolved.add((shape, SH.targetNode, back[node] if node in back else URIRef(node.value)))
+    return resolved
+
+
+def validate(data: Graph, shapes: Graph, files_for) -> ValidationReport:
+    """Validate ``data`` (already reasoned over) against ``shapes``."""
+    conforms, report, _ = pyshacl.validate(
+        data, shacl_graph=resolve_sparql_targets(data, shapes), inference="none",
+        allow_warnings=True, advanced=True,
+    )
+    problems = []
+    nested = set(report.objects(None, SH.detail))   # sub-results of sh:node / sh:or: the parent says it
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        if result in nested:
+            continue
+        focus = report.value(result, SH.focusNode)
+        severity = report.value(result, SH.resultSeverity)
+        messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
+        shape = report.value(result, SH.sourceShape)
+        problems.append(Problem(
+            severity=str(severity).rsplit("#", 1)[-1],
+            focus=short(focus),
+            path=path_text(report, report.value(result, SH.resultPath)),
+            message=" / ".join(messages),
+            value=short(report.value(result, SH.value)),
+            shape=str(shape) if isinstance(shape, URIRef) else "",
+            files=tuple(files_for(focus)),
+        ))
+    severity_rank = {"Violation": 0, "Warning": 1, "Info": 2}
+    problems = sorted(set(problems), key=lambda p: (severity_rank.get(p.severity, 3), p))
+    return ValidationReport(conforms=bool(conforms), problems=problems, graph=report)

@@ -1,0 +1,80 @@
+"""The built dataset on disk, as its readers see it: where each file is, and whether it is whole.
+
+``dist`` is a symbolic link to a complete build folder under ``.nkhr-builds/``, written by
+``nkhr.build.write``. ``build.json`` records a SHA-256 digest of every source file (to tell
+when dist/ is stale) and of every artifact (to detect a damaged dist/). This module is the
+serving side's only view of a build: it never imports the build pipeline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from .project import Project
+from .query.diskstore import STORE_DIR
+from .serialize import FORMATS
+from .vocab import GRAPHS
+
+BUILDS_DIR = ".nkhr-builds"
+METADATA = "build.json"
+TIMINGS = "timings.json"
+
+# The whole dataset in every format, under a stable name: dataset.<extension>.
+DUMP_FORMATS = ("turtle", "nt", "trig", "nquads", "jsonld", "xml")
+
+
+def dump_name(fmt: str) -> str:
+    return f"dataset.{FORMATS[fmt][2]}"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def source_digests(project: Project) -> dict[str, str]:
+    return {project.relative(p): sha256(p.read_bytes()) for p in project.source_files()}
+
+
+class DistError(Exception):
+    """dist/ is missing, stale or damaged; the message says which and what to do."""
+
+
+def read_metadata(project: Project) -> dict:
+    path = project.dist_dir / METADATA
+    if not path.exists():
+        raise DistError(f"{project.relative(project.dist_dir)}/ has no build yet: run `nkhr build`")
+    try:        # a damaged build.json is reported like any damaged file, not as a traceback
+        metadata = json.loads(path.read_bytes().decode("utf-8"))
+        if not isinstance(metadata, dict) or not isinstance(metadata.get("files"), dict):
+            raise ValueError("no list of files")
+    except ValueError as exc:
+        raise DistError(f"{project.relative(project.dist_dir)}/{METADATA} is damaged ({exc}): "
+                        "run `nkhr build` again") from None
+    return metadata
+
+
+def is_stale(project: Project) -> bool:
+    """True when dist/ is missing or was built from other sources than those on disk now."""
+    try:
+        return read_metadata(project).get("sources") != source_digests(project)
+    except (DistError, ValueError):
+        return True
+
+
+def verify(project: Project) -> dict:
+    """Check every artifact against its recorded digest; raise DistError naming damaged files."""
+    metadata = read_metadata(project)
+    damaged = [name for name, digest in metadata["files"].items()
+               if not (project.dist_dir / name).exists()
+               or sha256((project.dist_dir / name).read_bytes()) != digest]
+    if not damaged and not (project.dist_dir / STORE_DIR / "CURRENT").is_file():
+        damaged = [STORE_DIR + "/"]
+    if damaged:
+        raise DistError(f"{project.relative(project.dist_dir)}/ is damaged ({', '.join(damaged)} "
+                        "do not match build.json): run `nkhr build` again")
+    return metadata
+
+
+def graph_names() -> tuple[str, ...]:
+    return GRAPHS

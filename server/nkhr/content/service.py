@@ -1,0 +1,145 @@
+"""Machine-readable descriptions of the endpoint and the dataset.
+
+The SPARQL Service Description says what /sparql speaks; the VoID + DCAT description says
+what the dataset is, where it comes from, under which licence, how big it is, which
+vocabularies it uses and where to download it. Both are built from the build's metadata, so
+they are always true of what is served.
+"""
+
+from __future__ import annotations
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
+
+from ..built import DUMP_FORMATS, dump_name
+from ..serialize import FORMATS
+from ..vocab import (
+    BASE,
+    GRAPH_ASSERTED,
+    GRAPH_INFERRED,
+    GRAPH_ONTOLOGY,
+    ONTOLOGY_IRI,
+    bind_prefixes,
+)
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
+SOURCE_ARTICLE = URIRef("https://en.wikipedia.org/wiki/Human_rights_in_North_Korea")
+LICENSE = URIRef("https://creativecommons.org/licenses/by-sa/4.0/")
+DATASET = URIRef(BASE + "dataset")
+
+GRAPH_TITLES = {
+    GRAPH_ONTOLOGY: "The ontology and its controlled vocabularies",
+    GRAPH_ASSERTED: "Facts asserted by the curators from the article",
+    GRAPH_INFERRED: "Triples entailed by OWL-RL reasoning over the ontology and the facts",
+}
+RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                  "Turtle", "N-Triples", "JSON-LD", "RDF_XML"]
+
+
+def service_description_graph(site, root: str) -> Graph:
+    graph = bind_prefixes(Graph())
+    graph.bind("sd", SD)
+    graph.bind("void", VOID)
+    service = URIRef(root + "sparql")
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, service))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    graph.add((service, SD.feature, SD.UnionDefaultGraph))
+    for name in RESULT_FORMATS:
+        graph.add((service, SD.resultFormat, FORMATS_NS[name]))
+    graph.add((service, RDFS.comment, Literal(
+        "Read-only SPARQL 1.1 Query endpoint of the North Korea human-rights knowledge graph. The default "
+        "graph is the union of the named graphs. Queries run with a time limit of "
+        f"{site.settings.query_timeout:g} s and return at most {site.settings.max_rows} results; SERVICE, "
+        "SPARQL Update and FROM graphs from elsewhere are refused.", lang="en")))
+    dataset = BNode("dataset")
+    graph.add((service, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    default = BNode("default")
+    graph.add((dataset, SD.defaultGraph, default))
+    graph.add((default, RDF.type, SD.Graph))
+    graph.add((default, VOID.triples, Literal(site.metadata["triples"], datatype=XSD.integer)))
+    for index, name in enumerate(site.graphs):
+        named = BNode(f"graph{index}")
+        graph.add((dataset, SD.namedGraph, named))
+        graph.add((named, RDF.type, SD.NamedGraph))
+        graph.add((named, SD.name, URIRef(name)))
+        description = BNode(f"graph{index}description")
+        graph.add((named, SD.graph, description))
+        graph.add((description, RDF.type, SD.Graph))
+        graph.add((description, VOID.triples, Literal(site.metadata["graphs"][name], datatype=XSD.integer)))
+    graph.add((service, RDFS.seeAlso, URIRef(root + ".well-known/void")))
+    return graph
+
+
+VOCABULARY_QUERY = """
+SELECT DISTINCT ?p WHERE { GRAPH <%s> { ?s ?p ?o } }
+""" % GRAPH_ASSERTED
+CLASS_COUNT = "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }"
+ENTITY_COUNT = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH <%s> { ?s ?p ?o } FILTER(isIRI(?s)) }" % GRAPH_ASSERTED
+PROPERTY_COUNT = "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def _namespace(iri: str) -> str:
+    for separator in ("#", "/"):
+        if separator in iri:
+            return iri[: iri.rindex(separator) + 1]
+    return iri
+
+
+def _count(site, query: str) -> int:
+    result = site.engine.query(query)
+    return int(result.rows[0][0].value)
+
+
+def void_graph(site, root: str) -> Graph:
+    graph = bind_prefixes(Graph())
+    graph.bind("void", VOID)
+    graph.bind("dcat", DCAT)
+    dataset = DATASET
+    metadata = site.metadata
+    graph.add((dataset, RDF.type, VOID.Dataset))
+    graph.add((dataset, RDF.type, DCAT.Dataset))
+    graph.add((dataset, DCTERMS.title, Literal("North Korea human-rights knowledge graph", lang="en")))
+    graph.add((dataset, DCTERMS.description, Literal(
+        "The facts of the English Wikipedia article 'Human rights in North Korea' as RDF: people, bodies, "
+        "places, detention facilities, documents, events and attributed claims, each traced to the article "
+        "section that states it, with its author, date, certainty and disputes.", lang="en")))
+    graph.add((dataset, DCTERMS.license, LICENSE))
+    graph.add((dataset, DCTERMS.source, SOURCE_ARTICLE))
+    graph.add((dataset, DCTERMS.modified, Literal(site.built_at.isoformat(timespec="seconds"), datatype=XSD.dateTime)))
+    graph.add((dataset, DCTERMS.conformsTo, URIRef(ONTOLOGY_IRI)))
+    graph.add((dataset, FOAF.homepage, URIRef(root)))
+    graph.add((dataset, VOID.sparqlEndpoint, URIRef(root + "sparql")))
+    graph.add((dataset, DCAT.landingPage, URIRef(root)))
+    graph.add((dataset, VOID.uriSpace, Literal(BASE + "id/")))
+    graph.add((dataset, VOID.exampleResource, URIRef(BASE + "id/kwan-li-so-15")))
+    graph.add((dataset, VOID.triples, Literal(metadata["triples"], datatype=XSD.integer)))
+    graph.add((dataset, VOID.entities, Literal(_count(site, ENTITY_COUNT), datatype=XSD.integer)))
+    graph.add((dataset, VOID.classes, Literal(_count(site, CLASS_COUNT), datatype=XSD.integer)))
+    graph.add((dataset, VOID.properties, Literal(_count(site, PROPERTY_COUNT), datatype=XSD.integer)))
+    vocabularies = sorted({_namespace(row[0].value) for row in site.engine.query(VOCABULARY_QUERY).rows})
+    for vocabulary in vocabularies:
+        graph.add((dataset, VOID.vocabulary, URIRef(vocabulary)))
+    for fmt in DUMP_FORMATS:
+        url = URIRef(root + "dumps/" + dump_name(fmt))
+        graph.add((dataset, VOID.dataDump, url))
+        distribution = URIRef(f"{BASE}dataset/distribution/{FORMATS[fmt][2]}")
+        graph.add((dataset, DCAT.distribution, distribution))
+        graph.add((distribution, RDF.type, DCAT.Distribution))
+        graph.add((distribution, DCAT.downloadURL, url))
+        graph.add((distribution, DCAT.mediaType, URIRef("https://www.iana.org/assignments/media-types/" + FORMATS[fmt][1])))
+        graph.add((distribution, DCTERMS.license, LICENSE))
+        graph.add((distribution, DCTERMS.title, Literal(f"Whole dataset as {fmt}", lang="en")))
+    for name in site.graphs:
+        subset = URIRef(name)
+        graph.add((dataset, VOID.subset, subset))
+        graph.add((subset, RDF.type, VOID.Dataset))
+        graph.add((subset, DCTERMS.title, Literal(GRAPH_TITLES.get(name, name), lang="en")))
+        graph.add((subset, VOID.triples, Literal(metadata["graphs"][name], datatype=XSD.integer)))
+    service = URIRef(root + "sparql")
+    graph.add((service, RDF.type, DCAT.DataService))
+    graph.add((service, DCAT.endpointURL, service))
+    graph.add((service, DCAT.servesDataset, dataset))
+    return graph

@@ -1,0 +1,104 @@
+"""The query engine, behind one small interface so that it can be measured and swapped.
+
+``Engine.query`` takes SPARQL text and the dataset to query (default and named graphs) and
+returns a ``QueryResult`` that is fully read into memory, capped at ``max_rows``: callers
+serialise it in any format without holding the engine. The engine here is pyoxigraph (Rust,
+and 10-60x faster than rdflib's SPARQL on our queries); rdflib stays the engine of the build.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..vocab import GRAPHS, PREFIXES
+
+
+class QuerySyntaxError(ValueError):
+    """The query is not valid SPARQL; the message gives the parser's reason and position."""
+
+
+@dataclass
+class QueryResult:
+    kind: str                          # "select", "ask" or "graph"
+    variables: list[str] = field(default_factory=list)
+    rows: list[list] = field(default_factory=list)      # pyoxigraph terms or None
+    boolean: bool | None = None
+    triples: list = field(default_factory=list)         # pyoxigraph Triples
+    truncated: bool = False                             # more rows than max_rows existed
+
+
+class Engine:
+    """A read-only pyoxigraph store holding the built dataset's named graphs."""
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+
+    @classmethod
+    def from_nquads(cls, path: Path) -> "Engine":
+        """An in-memory copy of an N-Quads file (tests, benchmarks, one-off commands)."""
+        store = ox.Store()
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        return cls(store)
+
+    @classmethod
+    def open(cls, path: Path) -> "Engine":
+        """The build's read-only on-disk store (a folder), or an N-Quads file loaded into memory."""
+        from .diskstore import open_store
+        path = Path(path)
+        return cls(open_store(path)) if path.is_dir() else cls.from_nquads(path)
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self.store.named_graphs())
+
+    def query(self, sparql: str, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None, max_rows: int | None = None) -> QueryResult:
+        """Run a read-only query. With no dataset given, the default graph is the union of all graphs."""
+        options = {}
+        if default_graphs:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        else:
+            options["use_default_graph_as_union"] = True
+        if named_graphs:
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        try:
+            answer = self.store.query(sparql, **options)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc)) from exc
+        return _materialise(answer, max_rows)
+
+
+def take(items, max_rows: int | None, each=None) -> tuple[list, bool]:
+    """The first ``max_rows`` of ``items`` (all when None), and whether more existed.
+
+    ``each`` is called before every item is kept (the remote engine checks its deadline there).
+    """
+    kept = []
+    for item in items:
+        if max_rows is not None and len(kept) >= max_rows:
+            return kept, True
+        if each is not None:
+            each()
+        kept.append(item)
+    return kept, False
+
+
+def _materialise(answer, max_rows: int | None) -> QueryResult:
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult(kind="ask", boolean=bool(answer))
+    if isinstance(answer, ox.QuerySolutions):
+        variables = [v.value for v in answer.variables]
+        rows, truncated = take(([solution[v] for v in variables] for solution in answer), max_rows)
+        return QueryResult(kind="select", variables=variables, rows=rows, truncated=truncated)
+    triples, truncated = take(answer, max_rows)
+    return QueryResult(kind="graph", triples=triples, truncated=truncated)
+
+
+def default_graph_names() -> tuple[str, ...]:
+    return GRAPHS
+
+
+def prefixes() -> dict[str, str]:
+    return dict(PREFIXES)

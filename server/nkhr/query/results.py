@@ -1,0 +1,159 @@
+"""Writing query results in the W3C formats, and as a plain table for the terminal.
+
+SELECT and ASK results: SPARQL 1.1 Query Results JSON, XML, CSV and TSV. CONSTRUCT and
+DESCRIBE results: Turtle, N-Triples, JSON-LD and RDF/XML, written by pyoxigraph.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+from ..vocab import PREFIXES
+from .engine import QueryResult
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+# name -> media type
+TABULAR_FORMATS = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+GRAPH_FORMATS = {
+    "turtle": ("text/turtle", ox.RdfFormat.TURTLE),
+    "nt": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+    "jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
+    "xml": ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+}
+
+
+def term_json(term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": str(term)}
+
+
+def term_text(term) -> str:
+    """A term as a person reads it: an IRI, a blank node label, or a literal's lexical form."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value if hasattr(term, "value") else str(term)
+
+
+def term_n3(term) -> str:
+    return "" if term is None else str(term)
+
+
+def to_json(result: QueryResult) -> bytes:
+    if result.kind == "ask":
+        return json.dumps({"head": {}, "boolean": result.boolean}).encode()
+    bindings = [{v: term_json(t) for v, t in zip(result.variables, row) if t is not None}
+                for row in result.rows]
+    return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}},
+                      ensure_ascii=False).encode("utf-8")
+
+
+def _xml_term(term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    attrs = ""
+    if term.language:
+        attrs = f" xml:lang={quoteattr(term.language)}"
+    elif term.datatype.value != XSD_STRING:
+        attrs = f" datatype={quoteattr(term.datatype.value)}"
+    return f"<literal{attrs}>{escape(term.value)}</literal>"
+
+
+def to_xml(result: QueryResult) -> bytes:
+    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>"]
+    out += [f"<variable name={quoteattr(v)}/>" for v in result.variables]
+    out.append("</head>")
+    if result.kind == "ask":
+        out.append(f"<boolean>{'true' if result.boolean else 'false'}</boolean>")
+    else:
+        out.append("<results>")
+        for row in result.rows:
+            out.append("<result>")
+            out += [f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                    for v, t in zip(result.variables, row) if t is not None]
+            out.append("</result>")
+        out.append("</results>")
+    out.append("</sparql>")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def to_csv(result: QueryResult) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if result.kind == "ask":
+        writer.writerows([["_askResult"], ["true" if result.boolean else "false"]])
+    else:
+        writer.writerow(result.variables)
+        writer.writerows([[term_text(t) for t in row] for row in result.rows])
+    return buffer.getvalue().encode("utf-8")
+
+
+def to_tsv(result: QueryResult) -> bytes:
+    if result.kind == "ask":
+        return f"?_askResult\n{'true' if result.boolean else 'false'}\n".encode()
+    lines = ["\t".join(f"?{v}" for v in result.variables)]
+    lines += ["\t".join(term_n3(t) for t in row) for row in result.rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def to_table(result: QueryResult) -> str:
+    """An aligned text table for the terminal, IRIs shortened with the project's prefixes."""
+    if result.kind == "ask":
+        return "true" if result.boolean else "false"
+    header = result.variables
+    body = [[shorten(term_text(t)) for t in row] for row in result.rows]
+    widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
+    def line(cells):
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+    out = [line(header), line(["-" * w for w in widths]), *(line(r) for r in body)]
+    out.append(f"({len(body)} row{'s' if len(body) != 1 else ''}{', truncated' if result.truncated else ''})")
+    return "\n".join(out)
+
+
+def shorten(text: str) -> str:
+    for prefix, iri in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if text.startswith(iri) and len(text) > len(iri):
+            return f"{prefix}:{text[len(iri):]}"
+    return text
+
+
+def graph_to(result: QueryResult, fmt: str) -> bytes:
+    _, rdf_format = GRAPH_FORMATS[fmt]
+    prefixes = PREFIXES if fmt in ("turtle", "xml") else None
+    options = {"prefixes": prefixes} if prefixes else {}
+    return ox.serialize(result.triples, format=rdf_format, **options)
+
+
+WRITERS = {"json": to_json, "xml": to_xml, "csv": to_csv, "tsv": to_tsv}
+
+
+def serialize(result: QueryResult, fmt: str) -> bytes:
+    """Serialise a result in a format name of TABULAR_FORMATS (SELECT/ASK) or GRAPH_FORMATS."""
+    if result.kind == "graph":
+        return graph_to(result, fmt)
+    return WRITERS[fmt](result)

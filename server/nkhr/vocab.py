@@ -1,0 +1,84 @@
+"""The vocabulary: every IRI the project mints or reads, the prefixes it writes them with, and
+``curie()``, the one way an IRI is shortened for people.
+
+Every IRI the project mints starts with BASE. The server answers for them by path: the part
+after BASE is the path on whatever host serves the dataset (``BASE + "id/kwan-li-so-15"`` is
+served at ``/id/kwan-li-so-15``).
+"""
+
+from __future__ import annotations
+
+from rdflib import Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import VOID as VOID  # re-exported: the publisher and the descriptions use it
+
+BASE = "https://w3id.org/nkhr/"
+
+NKHR = Namespace(BASE + "ontology#")
+ONTOLOGY_IRI = BASE + "ontology"
+KG = Namespace(BASE + "id/")
+SEC = Namespace(BASE + "id/section/")
+SHAPES = Namespace(BASE + "shapes#")
+SCHEMA = Namespace("https://schema.org/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+UNIT = Namespace("http://qudt.org/vocab/unit/")
+
+GRAPH_ONTOLOGY = BASE + "graph/ontology"
+GRAPH_ASSERTED = BASE + "graph/asserted"
+GRAPH_INFERRED = BASE + "graph/inferred"
+GRAPHS = (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED)
+# Written by `nkhr publish` into a SPARQL store, last: which build the store holds.
+BUILD_GRAPH = BASE + "graph/build"
+
+PREFIXES = {
+    "nkhr": str(NKHR),
+    "kg": str(KG),
+    "sec": str(SEC),
+    "qk": BASE + "id/quantity/",
+    "right": BASE + "id/right/",
+    "dim": BASE + "id/dimension/",
+    "scheme": BASE + "id/scheme/",
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "prov": str(PROV),
+    "schema": str(SCHEMA),
+    "org": str(ORG),
+    "foaf": str(FOAF),
+    "unit": str(UNIT),
+}
+
+
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+
+
+def bind_prefixes(graph):
+    """Bind the project's prefixes on an rdflib graph or dataset, replacing rdflib's defaults."""
+    for prefix, iri in PREFIXES.items():
+        graph.bind(prefix, iri, override=True, replace=True)
+    return graph
+
+
+def curie(iri: str) -> str | None:
+    """``iri`` as ``prefix:local`` with the longest of the project's prefixes that fits, else None."""
+    for prefix, namespace in _BY_LENGTH:
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return None
+
+
+def short(node) -> str:
+    """Write an IRI with the project's prefixes where one fits, for humans."""
+    if node is None:
+        return ""
+    if isinstance(node, Literal):
+        return node.n3()
+    text = str(node)
+    compact = curie(text)
+    if compact is not None:
+        return compact
+    return f"<{text}>" if isinstance(node, URIRef) else text

@@ -1,0 +1,95 @@
+"""The build's on-disk query store: it holds the published dataset, answers every catalog query
+as the in-memory engine does, and a server over a large build reads it instead of loading the
+dataset into each process."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+from nkhr.query.diskstore import open_store, write_store
+from nkhr.query.engine import Engine
+from nkhr.serialize import dataset_bytes, make_dataset
+from support import RunningServer, children, prebuilt_project, query_processes
+from test_differential import concat_separators, norm_oxigraph, rows_of
+
+
+@pytest.fixture(scope="module")
+def store_engine(built, tmp_path_factory) -> Engine:
+    folder = tmp_path_factory.mktemp("store")
+    nquads = folder / "dataset.nq"
+    nquads.write_bytes(dataset_bytes(make_dataset(built.graphs), "nquads"))
+    count = write_store(nquads, folder / "store")
+    assert count == sum(len(g) for g in built.graphs.values())
+    return Engine.open(folder / "store")
+
+
+def comparable(result, query: str) -> Counter:
+    """Rows as a multiset; GROUP_CONCAT parts sorted (their order is the storage's, not SPARQL's)."""
+    if result.kind == "ask":
+        return Counter([result.boolean])
+    if result.kind == "graph":
+        return Counter((str(t.subject), str(t.predicate), str(t.object)) for t in result.triples)
+    return Counter(rows_of(result.variables, result.rows, norm_oxigraph, concat_separators(query)))
+
+
+def test_the_store_holds_every_quad_of_the_dataset(store_engine, engine):
+    on_disk = {str(q) for q in store_engine.store.quads_for_pattern(None, None, None) if "_:" not in str(q)}
+    in_memory = {str(q) for q in engine.store.quads_for_pattern(None, None, None) if "_:" not in str(q)}
+    assert on_disk == in_memory and len(on_disk) > 10_000
+    assert store_engine.named_graphs() == engine.named_graphs()
+
+
+def test_every_catalog_query_answers_the_same_from_the_store(store_engine, engine, catalog):
+    differing = [name for name, q in catalog.items()
+                 if comparable(store_engine.query(q.text), q.text) != comparable(engine.query(q.text), q.text)]
+    assert not differing
+
+
+def test_the_store_refuses_writes(store_engine):
+    with pytest.raises((OSError, RuntimeError), match="read-write|read-only|[Rr]ead only"):
+        store_engine.store.add(ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
+                                       ox.Literal("o")))
+
+
+def test_a_folder_without_a_store_is_named_in_the_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nkhr build"):
+        open_store(tmp_path)
+
+
+def open_files(pid: int) -> list[str]:
+    found = []
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            found.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except OSError:
+            pass
+    return found
+
+
+@pytest.mark.parametrize("in_memory_max,reads_store", [("0", True), ("1000000", False)])
+def test_a_server_reads_the_store_only_for_builds_above_the_in_memory_limit(built, tmp_path, in_memory_max,
+                                                                           reads_store):
+    project = prebuilt_project(built, tmp_path / "project")
+    server = RunningServer(project.root, env={"NKHR_IN_MEMORY_MAX": in_memory_max})
+    try:
+        response = requests.get(server.url + "/queries/coi-members", headers={"Accept": "application/json"},
+                                timeout=60)
+        assert response.status_code == 200
+        assert {b["memberLabel"]["value"] for b in response.json()["results"]["bindings"]} >= {"Michael Kirby"}
+        page = requests.get(server.url + "/id/kwan-li-so-15.html", timeout=60)
+        assert page.status_code == 200 and "Yodok" in page.text
+        processes = [p for w in children(server.process.pid) for p in [w, *query_processes(w)]]
+        store = str(Path(os.path.realpath(project.dist_dir)) / "store")
+        readers = [p for p in processes if any(f.startswith(store) for f in open_files(p))]
+        if reads_store:   # the two workers and the query processes that have started
+            assert len(readers) >= 3, (processes, readers)
+        else:
+            assert readers == []
+    finally:
+        server.stop()
