@@ -23,6 +23,7 @@ from .sparql import plain_error, site
 blueprint = Blueprint("data", __name__)
 
 DUMP_FILES = {dump_name(fmt): fmt for fmt in DUMP_FORMATS}
+TABLES_DIR = "tables"     # the build's folder of CSV tables (nkhr.build.tables.TABLES_DIR)
 _gzipped: dict[str, bytes] = {}
 _gzip_lock = threading.Lock()
 
@@ -57,9 +58,28 @@ def dump(name: str):
     return _conditional(the_site.file(name).read_bytes(), the_site.etag(name), content_type)
 
 
+@blueprint.route("/dumps/tables/<name>")
+def table(name: str):
+    """The CSV data package the build writes (nkhr.build.tables): datapackage.json and its tables."""
+    path = f"{TABLES_DIR}/{name}"
+    the_site = site()
+    if path not in the_site.metadata["files"]:
+        abort(404)
+    content_type = "application/json" if name.endswith(".json") else "text/csv; charset=utf-8; header=present"
+    return _conditional(the_site.file(path).read_bytes(), the_site.etag(path), content_type)
+
+
+@blueprint.route("/dumps/tables/")
+def table_index():
+    names = sorted(n.split("/", 1)[1] for n in site().metadata["files"] if n.startswith(f"{TABLES_DIR}/"))
+    lines = [f"/dumps/tables/{n}\t{'application/json' if n.endswith('.json') else 'text/csv'}" for n in names]
+    return Response("\n".join(lines) + "\n", mimetype="text/plain")
+
+
 @blueprint.route("/dumps/")
 def dump_index():
     lines = [f"/dumps/{name}\t{FORMATS[fmt][1]}" for name, fmt in DUMP_FILES.items()]
+    lines.append("/dumps/tables/datapackage.json\tapplication/json (CSV tables: a Frictionless Data Package)")
     return Response("\n".join(lines) + "\n", mimetype="text/plain")
 
 

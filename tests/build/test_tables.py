@@ -1,0 +1,98 @@
+"""The tabular data package (build/tables.py): valid Frictionless, readable by pandas, stable bytes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from nkhr.build.tables import DESCRIPTOR, SEPARATOR, TABLES_DIR, table_files
+from nkhr.serialize import dataset_bytes, make_dataset
+from support import select
+
+YODOK = "https://w3id.org/nkhr/id/kwan-li-so-15"
+
+
+@pytest.fixture(scope="module")
+def nquads(built) -> bytes:
+    return dataset_bytes(make_dataset(built.graphs), "nquads")
+
+
+@pytest.fixture(scope="module")
+def package(nquads, tmp_path_factory) -> Path:
+    """The package written to a folder, as a user downloads it."""
+    folder = tmp_path_factory.mktemp("package")
+    for name, data in table_files(nquads).items():
+        assert name.startswith(f"{TABLES_DIR}/")
+        (folder / name.split("/", 1)[1]).write_bytes(data)
+    return folder
+
+
+def test_frictionless_validates_the_package(package):
+    """Every table against its Table Schema: types, required and unique keys, foreign keys, bytes, hash."""
+    from frictionless import validate
+    report = validate(package / DESCRIPTOR)
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])
+    assert {task.name for task in report.tasks} == {
+        "camps", "facilities", "places", "people", "organisations", "documents", "events", "claims"}
+
+
+def test_the_descriptor_carries_licence_source_and_keys(package):
+    descriptor = json.loads((package / DESCRIPTOR).read_text())
+    assert descriptor["profile"] == "tabular-data-package"
+    assert descriptor["licenses"][0]["name"] == "CC-BY-SA-4.0"
+    assert descriptor["sources"][0]["path"] == "https://en.wikipedia.org/wiki/Human_rights_in_North_Korea"
+    resources = {r["name"]: r for r in descriptor["resources"]}
+    assert all(r["schema"]["primaryKey"] == ["iri"] for r in resources.values())
+    assert {"fields": ["located_in"], "reference": {"resource": "places", "fields": ["iri"]}} \
+        in resources["camps"]["schema"]["foreignKeys"]
+    claim_fields = {f["name"]: f["type"] for f in resources["claims"]["schema"]["fields"]}
+    assert claim_fields["value"] == claim_fields["min_value"] == claim_fields["max_value"] == "number"
+    assert claim_fields["at_least"] == claim_fields["approximate"] == "boolean"
+    for name in ("about", "about_label", "quantity_kind_label", "unit_label", "certainty_label", "author_label",
+                 "point_in_time", "period_start", "period_end", "date_stated", "sections_label", "disputed_by_label"):
+        assert name in claim_fields
+
+
+def test_pandas_reads_one_row_per_claim(package, engine):
+    import pandas as pd
+    claims = pd.read_csv(package / "claims.csv")
+    count = int(select(engine, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { "
+                               "?c a <https://w3id.org/nkhr/ontology#Claim> }")[0]["n"])
+    assert len(claims) == count and claims["iri"].is_unique
+    yodok = claims[(claims["about"] == YODOK) & (claims["quantity_kind_label"] == "prisoners held")]
+    assert yodok["value"].tolist() == [46500]
+    assert yodok["certainty_label"].tolist() == ["stated as fact"]
+    ranges = claims.dropna(subset=["min_value", "max_value"])
+    assert len(ranges) > 0 and (ranges["max_value"] >= ranges["min_value"]).all()
+    assert claims["at_least"].dropna().isin([True, False]).all()
+
+
+def test_an_attributed_and_disputed_claim_keeps_its_author_and_disputer(package, engine):
+    """A claim's author and who disputes it come through as IRIs with their labels, as the graph has them."""
+    rows = select(engine, """PREFIX nkhr: <https://w3id.org/nkhr/ontology#>
+        PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?c ?author ?by WHERE { ?c a nkhr:Claim ; prov:wasAttributedTo/rdfs:label ?author ;
+                                     nkhr:disputedBy/rdfs:label ?by } ORDER BY ?c LIMIT 1""")
+    assert rows, "the data has an attributed claim that someone disputes"
+    table = {row["iri"]: row for row in csv.DictReader(io.StringIO((package / "claims.csv").read_text()))}
+    row = table[rows[0]["c"]]
+    assert rows[0]["author"] in row["author_label"].split(SEPARATOR)
+    assert rows[0]["by"] in row["disputed_by_label"].split(SEPARATOR)
+
+
+def test_camps_table_holds_yodok_with_its_official_name_and_number(package):
+    camps = {row["iri"]: row for row in csv.DictReader(io.StringIO((package / "camps.csv").read_text()))}
+    yodok = camps[YODOK]
+    assert (yodok["label"], yodok["official_name"], yodok["facility_number"]) == \
+        ("Yodok Political Prison Camp", "Kwan-li-so No. 15", "15")
+    assert yodok["kind"] == "political prison camp" and yodok["status_label"] == "operating"
+
+
+def test_the_bytes_do_not_depend_on_the_order_of_the_input(nquads):
+    """Two builds write the same package: rows and joined values are sorted, not taken in store order."""
+    lines = nquads.splitlines(keepends=True)
+    assert table_files(nquads) == table_files(b"".join(reversed(lines)))
