@@ -1,0 +1,252 @@
+"""Reading the build's search index (``search.sqlite``, written by ``nkhr.build.search_index``).
+
+``SearchIndex(path).search("yodock")`` finds nodes by their names and descriptions: case and
+diacritics folded ("sunghori" finds Sŭnghori), every word also matching as a prefix ("kirb"
+finds Kirby), a word found nowhere replaced by the indexed words one edit away from it ("yodock"
+finds Yodok), and every word required. ``suggest("yo")`` is the same over names only, for the
+search box. Hits are ranked in tiers, so a name always outranks a description:
+
+    100  the whole name is the query            ("yodok" and an alternative name "Yodok")
+     80  a name starts with the query
+     60  a name holds the query's words
+     30  only a description holds them
+
+less 15 when a word was matched one edit away, less 5 for a claim (a statement about a thing
+ranks below the thing), plus up to 9 from BM25 within the tier
+(and 0.5 for the main label, so a label wins over an equal alternative name). ``field``
+says which name matched (``label``, ``altLabel``, ``officialName``, ``title``, ``prefLabel``,
+``name``) or ``description``, and ``matched`` the text that did, so a caller (reconciliation)
+can score a hit its own way.
+
+The file is opened read-only and immutable (a build folder never changes), one connection per
+thread, so any number of web workers and threads share it through the page cache.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..text import folded_text, tokens
+
+SEARCH_FILE = "search.sqlite"
+DESCRIPTION = "description"
+
+# Which literal property is which field of a hit.
+FIELDS = {
+    "http://www.w3.org/2000/01/rdf-schema#label": "label",
+    "http://www.w3.org/2004/02/skos/core#prefLabel": "prefLabel",
+    "http://www.w3.org/2004/02/skos/core#altLabel": "altLabel",
+    "https://w3id.org/nkhr/ontology#officialName": "officialName",
+    "http://purl.org/dc/terms/title": "title",
+    "http://xmlns.com/foaf/0.1/name": "name",
+    "http://www.w3.org/2000/01/rdf-schema#comment": DESCRIPTION,
+    "http://www.w3.org/2004/02/skos/core#definition": DESCRIPTION,
+}
+
+SCHEMA = """
+CREATE TABLE nodes (id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, label TEXT NOT NULL,
+                    kind TEXT NOT NULL, kind_label TEXT NOT NULL, context TEXT NOT NULL,
+                    penalty REAL NOT NULL);
+CREATE TABLE entries (id INTEGER PRIMARY KEY, node INTEGER NOT NULL REFERENCES nodes, field TEXT NOT NULL,
+                      value TEXT NOT NULL, folded TEXT NOT NULL);
+CREATE INDEX entries_by_node ON entries (node);
+CREATE INDEX nodes_by_kind ON nodes (kind);
+CREATE VIRTUAL TABLE fts USING fts5 (folded, content='entries', content_rowid='id',
+                                     tokenize='unicode61 remove_diacritics 2', prefix='2 3');
+CREATE TABLE words (word TEXT PRIMARY KEY, entries INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE deletions (variant TEXT NOT NULL, word TEXT NOT NULL, PRIMARY KEY (variant, word)) WITHOUT ROWID;
+"""
+
+# Kinds whose hits rank a little lower: statements about things, below the things themselves.
+STATEMENT_KINDS = ("https://w3id.org/nkhr/ontology#Claim", "https://w3id.org/nkhr/ontology#Rating")
+STATEMENT_PENALTY = 5.0
+
+FUZZY_MIN_LENGTH = 4          # shorter words are not corrected: too many neighbours one edit away
+
+
+def deletions(word: str) -> set[str]:
+    """``word`` with one letter left out, each way (for words worth correcting, without digits)."""
+    if len(word) < FUZZY_MIN_LENGTH or any(ch.isdigit() for ch in word):
+        return set()
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """True when one insertion, deletion, substitution or swap of neighbours turns ``a`` into ``b``."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+class SearchError(ValueError):
+    """The index is missing or unreadable; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    iri: str
+    label: str
+    kind: str              # the class IRI ("" when the node has none)
+    kind_label: str        # its name ("Political prison camp")
+    field: str             # which text matched: label, altLabel, officialName, title, ... or description
+    matched: str           # that text, as the data has it
+    score: float           # 0-100, see the module's docstring
+    context: str           # one line to show under the hit
+    fuzzy: bool = False    # a word matched one edit away, not as typed
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SearchResults:
+    """One page of hits, with how many matched in all and per kind (before any kind filter)."""
+    query: str
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0                                                       # after the kind filter
+    kinds: list[tuple[str, str, int]] = field(default_factory=list)      # (kind, kind_label, nodes)
+    corrected: dict[str, list[str]] = field(default_factory=dict)        # word -> the words used instead
+
+    def __iter__(self):
+        return iter(self.hits)
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def as_json(self) -> dict:
+        return {"query": self.query, "total": self.total,
+                "kinds": [{"kind": k, "label": label, "count": n} for k, label, n in self.kinds],
+                "corrected": self.corrected, "hits": [hit.as_json() for hit in self.hits]}
+
+
+_SCORED = """
+SELECT e.node AS node, e.field AS field, e.value AS value,
+       (CASE WHEN e.field = 'description' THEN 30
+             WHEN e.folded = :whole THEN 100
+             WHEN substr(e.folded, 1, length(:whole)) = :whole THEN 80
+             ELSE 60 END) - :penalty + 9.0 * (-m.rank) / (1.0 - m.rank)
+       + (CASE WHEN e.field = 'label' THEN 0.5 ELSE 0 END) AS score
+FROM matched m JOIN entries e ON e.id = m.id
+WHERE 1 {names_only}
+"""
+_BEST_PER_NODE = f"""
+WITH matched AS MATERIALIZED (SELECT rowid AS id, bm25(fts) AS rank FROM fts WHERE fts MATCH :match),
+     scored AS ({_SCORED}),
+     best AS (SELECT node, field, value, MAX(score) AS score FROM scored GROUP BY node)
+SELECT n.iri, n.label, n.kind, n.kind_label, best.field, best.value, best.score - n.penalty AS score, n.context
+FROM best JOIN nodes n ON n.id = best.node {{kind_filter}}
+ORDER BY score DESC, n.label COLLATE NOCASE, n.iri LIMIT :limit OFFSET :offset
+"""
+_KIND_COUNTS = """
+SELECT n.kind, n.kind_label, COUNT(DISTINCT e.node) FROM fts JOIN entries e ON e.id = fts.rowid
+JOIN nodes n ON n.id = e.node WHERE fts MATCH :match GROUP BY n.kind, n.kind_label
+ORDER BY COUNT(DISTINCT e.node) DESC, n.kind_label
+"""
+
+
+class SearchIndex:
+    """The build's search index, read-only. Thread-safe: each thread opens its own connection."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise SearchError(f"{self.path} does not exist: run `nkhr build` to write the search index")
+        self._local = threading.local()
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
+                                         check_same_thread=False)
+            self._local.connection = connection
+        return connection
+
+    def search(self, text: str, kinds: list[str] | None = None, limit: int = 20, offset: int = 0) -> SearchResults:
+        """Nodes whose names or descriptions hold every word of ``text``; ``kinds`` keeps those classes only."""
+        return self._run(text, kinds, limit, offset, names_only=False)
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[Hit]:
+        """Names starting with or holding ``prefix`` (as typed so far), best first, for a search box."""
+        return self._run(prefix, None, limit, 0, names_only=True, count=False).hits
+
+    def _run(self, text: str, kinds, limit: int, offset: int, names_only: bool, count: bool = True) -> SearchResults:
+        results = SearchResults(query=text)
+        words = tokens(text)
+        if not words:
+            return results
+        match, corrected = self._match_expression(words)
+        results.corrected = corrected
+        if match is None:
+            return results
+        names = "AND e.field != 'description'" if names_only else ""
+        kind_filter, parameters = "", {"match": match, "whole": folded_text(text),
+                                       "penalty": 15 if corrected else 0,
+                                       "limit": max(0, min(limit, 1000)), "offset": max(0, offset)}
+        if kinds:
+            kind_filter = "WHERE n.kind IN (" + ", ".join(f":k{i}" for i in range(len(kinds))) + ")"
+            parameters.update({f"k{i}": kind for i, kind in enumerate(kinds)})
+        rows = self._db.execute(_BEST_PER_NODE.format(names_only=names, kind_filter=kind_filter),
+                                parameters).fetchall()
+        results.hits = [Hit(iri, label, kind, kind_label, field_, value, round(score, 3), context,
+                            fuzzy=bool(corrected))
+                        for iri, label, kind, kind_label, field_, value, score, context in rows]
+        if count:
+            results.kinds = [tuple(row) for row in self._db.execute(_KIND_COUNTS, {"match": match})]
+            wanted = set(kinds or ())
+            results.total = sum(n for kind, _, n in results.kinds if not wanted or kind in wanted)
+        else:
+            results.total = len(results.hits)
+        return results
+
+    def _match_expression(self, words: list[str]) -> tuple[str | None, dict[str, list[str]]]:
+        """An FTS5 query requiring every word, as typed or as a prefix, or else one edit away."""
+        parts, corrected = [], {}
+        for word in words:
+            if self._has_prefix(word):
+                parts.append(f'"{word}"*')
+                continue
+            near = self.neighbours(word)
+            if not near:
+                return None, corrected
+            corrected[word] = near
+            parts.append("(" + " OR ".join(f'"{w}"' for w in near) + ")")
+        return " AND ".join(parts), corrected
+
+    def _has_prefix(self, word: str) -> bool:
+        row = self._db.execute("SELECT 1 FROM words WHERE word >= ? AND word < ? LIMIT 1",
+                               (word, word + "\U0010ffff")).fetchone()
+        return row is not None
+
+    def neighbours(self, word: str) -> list[str]:
+        """The indexed words one edit away from ``word``, most frequent first (at most 10)."""
+        variants = sorted(deletions(word))
+        if not variants:
+            return []
+        marks = ", ".join("?" for _ in variants)
+        rows = self._db.execute(
+            f"""SELECT word FROM words WHERE word IN ({marks})
+                UNION SELECT word FROM deletions WHERE variant = ?
+                UNION SELECT word FROM deletions WHERE variant IN ({marks})""",
+            (*variants, word, *variants)).fetchall()
+        near = [w for (w,) in rows if one_edit_apart(word, w)]
+        if not near:
+            return []
+        marks = ", ".join("?" for _ in near)
+        counted = self._db.execute(
+            f"SELECT word FROM words WHERE word IN ({marks}) ORDER BY entries DESC, word LIMIT 10", near).fetchall()
+        return [w for (w,) in counted]
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
