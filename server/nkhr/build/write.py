@@ -35,6 +35,7 @@ from ..serialize import (
 )
 from ..vocab import GRAPH_ASSERTED, GRAPH_ONTOLOGY
 from .pipeline import BuildResult, describe_versions
+from .search_index import SEARCH_FILE, index_bytes
 
 
 def artifacts(result: BuildResult) -> dict[str, bytes]:
@@ -49,6 +50,7 @@ def artifacts(result: BuildResult) -> dict[str, bytes]:
     files["shapes.ttl"] = result.project.shapes_file.read_bytes()
     files["shacl-report.ttl"] = graph_bytes(result.report.graph, "turtle")
     files["shacl-report.txt"] = result.report.render().encode("utf-8")
+    files[SEARCH_FILE] = index_bytes(files[dump_name("nquads")])    # full-text search, from the dump
     return files
 
 
