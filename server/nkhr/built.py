@@ -18,6 +18,8 @@ from .vocab import GRAPHS
 
 BUILDS_DIR = ".nkhr-builds"
 METADATA = "build.json"
+# The catalog of named queries as the build ran them: the server reads its catalog from here only.
+CATALOG_DIR = "queries"
 TIMINGS = "timings.json"
 
 # The whole dataset in every format, under a stable name: dataset.<extension>.
@@ -74,7 +76,3 @@ def verify(project: Project) -> dict:
         raise DistError(f"{project.relative(project.dist_dir)}/ is damaged ({', '.join(damaged)} "
                         "do not match build.json): run `nkhr build` again")
     return metadata
-
-
-def graph_names() -> tuple[str, ...]:
-    return GRAPHS

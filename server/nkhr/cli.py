@@ -1,8 +1,9 @@
 """The ``nkhr`` command: build, validate, query, export, stats and serve.
 
 Results go to standard output; progress, timings and errors go to standard error, so the
-output can be piped. Exit codes: 0 success, 2 bad usage, 3 a source cannot be parsed,
-4 the data is inconsistent or does not conform to the shapes, 5 other failures.
+output can be piped. Exit codes: 0 success, 2 bad usage, 3 a source (data, shapes or a query) cannot be parsed or a
+query fails, 4 the data is inconsistent, does not conform to the shapes or fails a quality check,
+5 other failures.
 """
 
 from __future__ import annotations
@@ -36,12 +37,17 @@ def _run_build(project, data_files=None):
     """Build in memory, turning each kind of failure into its exit code and a clear message."""
     from .build.load import SourceError
     from .build.pipeline import NotConformingError, run_build
+    from .build.queries import CheckFailed, QueryFileError
     from .build.reason import InconsistentError
     try:
         return run_build(project, data_files=data_files, progress=_say)
-    except SourceError as exc:
+    except (SourceError, QueryFileError) as exc:
         _say(f"error: {exc}")
         sys.exit(EXIT_PARSE)
+    except CheckFailed as exc:
+        _say(str(exc))
+        _say("error: quality checks in queries/checks/ found problems; dist/ was left as it was")
+        sys.exit(EXIT_INVALID)
     except InconsistentError as exc:
         _say(f"error: {exc}")
         sys.exit(EXIT_INVALID)
@@ -125,16 +131,17 @@ def validate(ctx, data_files):
 @click.pass_context
 def query(ctx, query, fmt):
     """Run QUERY (a .rq file, or the name of a query in queries/) on the built dataset."""
+    from .built import CATALOG_DIR
     from .query.catalog import CatalogError, resolve
     from .query.engine import QuerySyntaxError
     from .query.results import serialize, to_table
     project = _project(ctx)
+    engine = _engine(project)           # builds first when dist/ is stale, so its catalog is current
     try:
-        named = resolve(project.queries_dir, query)
+        named = resolve(project.dist_dir / CATALOG_DIR, query)
     except CatalogError as exc:
         raise click.ClickException(str(exc)) from exc
     text = named if isinstance(named, str) else named.text
-    engine = _engine(project)
     try:
         result = engine.query(text)
     except QuerySyntaxError as exc:

@@ -46,9 +46,13 @@ class Project:
         """Every Turtle file under data/, in a stable order."""
         return sorted(self.data_dir.rglob("*.ttl"))
 
+    def query_files(self) -> list[Path]:
+        """The catalog (``queries/*.rq``) and the quality checks (``queries/checks/*.rq``): the build runs both."""
+        return sorted(self.queries_dir.glob("*.rq")) + sorted((self.queries_dir / "checks").glob("*.rq"))
+
     def source_files(self) -> list[Path]:
         """Everything a build reads; dist/ is stale when any of these changed."""
-        return [*self.ontology_files(), self.shapes_file, *self.data_files()]
+        return [*self.ontology_files(), self.shapes_file, *self.data_files(), *self.query_files()]
 
     def relative(self, path: Path) -> str:
         try:

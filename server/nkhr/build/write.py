@@ -52,6 +52,8 @@ def artifacts(result: BuildResult) -> dict[str, bytes]:
     files["shacl-report.txt"] = result.report.render().encode("utf-8")
     files[SEARCH_FILE] = index_bytes(files[dump_name("nquads")])    # full-text search, from the dump
     return files
+    files.update(table_files(files[dump_name("nquads")]))   # tables/: the CSV data package (build/tables.py)
+    files.update(result.catalog)
 
 
 def write_dist(result: BuildResult, progress=lambda message: None) -> Path:
@@ -89,6 +91,7 @@ def write_dist(result: BuildResult, progress=lambda message: None) -> Path:
         for name, data in files.items():
             with open(staging / name, "wb") as handle:
                 handle.write(data)
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
                 handle.flush()
                 os.fsync(handle.fileno())
         store_started = time.perf_counter()

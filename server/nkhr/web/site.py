@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..built import dump_name, verify
+from ..built import CATALOG_DIR, dump_name, verify
 from ..project import Project
 from ..query.catalog import load_catalog
 from ..query.diskstore import STORE_DIR
@@ -44,7 +44,7 @@ class Site:
         self.dataset = self._dataset_path()
         self.engine = self._store_engine() or Engine.open(self.dataset)
         self.graphs = sorted(self.metadata["graphs"])
-        self.catalog = load_catalog(self.project.queries_dir)
+        self.catalog = load_catalog(self.project.dist_dir / CATALOG_DIR)
         self.shapes = self._load_shapes()
         self.built_at = datetime.fromtimestamp((self.dist / "build.json").stat().st_mtime, tz=timezone.utc)
         self._pool: QueryPool | None = None

@@ -1,0 +1,158 @@
+"""The query stage of the build: the catalog is run and published by the build, quality checks fail it.
+
+Run as a user runs it, ``nkhr build`` in a real process on a copy of the project (a few data
+files that conform on their own, so each build takes seconds).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from nkhr.built import CATALOG_DIR, is_stale
+from support import mini_project, prebuilt_project
+
+
+def nkhr(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nkhr", "--project", str(root), *args],
+                          capture_output=True, text=True, timeout=300)
+
+
+def snapshot(dist: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(dist)): p.read_bytes() for p in sorted(dist.rglob("*"))
+            if p.is_file() and "store" not in p.relative_to(dist).parts and p.name != "timings.json"}
+
+
+@pytest.fixture(scope="module")
+def mini(tmp_path_factory) -> Path:
+    """A small project that builds on its own, built once."""
+    project = mini_project(tmp_path_factory.mktemp("queries") / "project")
+    done = nkhr(project.root, "build")
+    assert done.returncode == 0, done.stderr
+    return project.root
+
+
+def test_the_build_runs_and_publishes_every_catalog_query(mini):
+    dist = mini / "dist"
+    sources = sorted(p.name for p in (mini / "queries").glob("*.rq"))
+    published = sorted(p.name for p in (dist / CATALOG_DIR).glob("*.rq"))
+    assert published == sources and sources
+    digests = json.loads((dist / "build.json").read_text())["files"]
+    for name in published:
+        assert f"{CATALOG_DIR}/{name}" in digests
+        assert (dist / CATALOG_DIR / name).read_bytes() == (mini / "queries" / name).read_bytes()
+
+
+def test_editing_a_query_makes_dist_stale(mini, tmp_path):
+    from nkhr.project import Project
+    project = Project(mini)
+    assert not is_stale(project)
+    path = mini / "queries" / "coi-members.rq"
+    original = path.read_bytes()
+    try:
+        path.write_bytes(original + b"\n# an edit\n")
+        assert is_stale(project)
+    finally:
+        path.write_bytes(original)
+    assert not is_stale(project)
+
+
+def test_a_broken_query_fails_the_build_with_file_line_and_column_and_leaves_dist_alone(mini):
+    before = snapshot(mini / "dist")
+    path = mini / "queries" / "zz-broken.rq"
+    path.write_text("# title: broken\n# description: a query that uses a prefix it does not declare\n"
+                    "SELECT ?s WHERE {\n  ?s nkhr:about ?o .\n}\n")
+    try:
+        done = nkhr(mini, "build")
+    finally:
+        path.unlink()
+    assert done.returncode == 3, done.stderr
+    assert "queries/zz-broken.rq:4:16: the query does not parse: the prefix nkhr: is not declared" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert snapshot(mini / "dist") == before
+
+
+def test_a_query_without_its_header_fails_the_build_naming_the_file(mini):
+    path = mini / "queries" / "zz-headless.rq"
+    path.write_text("SELECT * WHERE { ?s ?p ?o } LIMIT 1\n")
+    try:
+        done = nkhr(mini, "build")
+    finally:
+        path.unlink()
+    assert done.returncode == 3
+    assert "queries/zz-headless.rq: the header lacks title and description" in done.stderr
+
+
+def test_a_failing_quality_check_fails_the_build_listing_its_rows(mini):
+    before = snapshot(mini / "dist")
+    path = mini / "queries" / "checks" / "zz-no-commission-members.rq"
+    path.write_text(textwrap.dedent("""\
+        # title: Nobody is a member of the Commission of Inquiry
+        # description: a check that is wrong on purpose: it finds the commission's three members
+        PREFIX org: <http://www.w3.org/ns/org#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?member ?name WHERE {
+          ?member org:memberOf <https://w3id.org/nkhr/id/commission-of-inquiry> ; rdfs:label ?name }
+        """))
+    try:
+        done = nkhr(mini, "build")
+    finally:
+        path.unlink()
+    assert done.returncode == 4, done.stderr
+    assert 'queries/checks/zz-no-commission-members.rq: the check "Nobody is a member of the Commission of ' \
+           'Inquiry" found 3 row(s)' in done.stderr
+    for name in ("Marzuki Darusman", "Michael Kirby", "Sonja Biserko"):
+        assert name in done.stderr
+    assert snapshot(mini / "dist") == before
+
+
+def test_the_project_passes_its_own_quality_checks(built, project):
+    """The checks in queries/checks/ find nothing on the project (the build would have failed)."""
+    checks = sorted((project.root / "queries" / "checks").glob("*.rq"))
+    assert checks, "queries/checks/ holds the quality-control queries"
+    assert built.catalog and all(name.startswith(f"{CATALOG_DIR}/") for name in built.catalog)
+
+
+def test_the_server_reads_its_catalog_from_dist_only(built, tmp_path):
+    """A query removed from queries/ after the build is still served: the catalog is the built one."""
+    project = prebuilt_project(built, tmp_path / "served")
+    (project.root / "queries" / "coi-members.rq").unlink()
+    code = textwrap.dedent(f"""
+        from pathlib import Path
+        from nkhr.project import Project
+        from nkhr.web.site import Site
+        from nkhr.web import settings_from_environment
+        site = Site(Project(Path({str(project.root)!r})), settings_from_environment())
+        print(" ".join(sorted(site.catalog)))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "coi-members" in done.stdout.split()
+
+
+def test_the_serving_side_never_loads_the_build_pyshacl_or_owlrl(built, tmp_path):
+    """Importing every serving module and creating the app loads neither the build nor its libraries."""
+    project = prebuilt_project(built, tmp_path / "served")
+    code = textwrap.dedent(f"""
+        import importlib, pkgutil, sys
+        for package in ("nkhr.query", "nkhr.content", "nkhr.exports", "nkhr.remote", "nkhr.web"):
+            module = importlib.import_module(package)
+            for sub in pkgutil.walk_packages(module.__path__, package + "."):
+                importlib.import_module(sub.name)
+        from pathlib import Path
+        from nkhr.project import Project
+        from nkhr.web import create_app, settings_from_environment
+        create_app(Project(Path({str(project.root)!r})), settings_from_environment())
+        print(" ".join(sorted(m for m in sys.modules if m.split(".")[0] in ("pyshacl", "owlrl")
+                              or m == "nkhr.build" or m.startswith("nkhr.build."))))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "NKHR_QUERY_PROCESSES": "1"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == []
