@@ -14,7 +14,7 @@ PORT   ?= 8000
 # Virtuoso's server binary (5 MB, no service started) as a second store for the scale-out tests.
 SYSTEM_TOOLS := chromium:chromium chromedriver:chromium-driver dot:graphviz virtuoso-t:virtuoso-opensource-7-bin
 
-.PHONY: run test bench install install-test system-deps build clean
+.PHONY: run test check bench install install-test system-deps build clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,12 @@ build: install
 run: install
 	$(BIN)/nkhr serve --host $(HOST) --port $(PORT)
 
-test: install-test
+# Before the suite: the import contracts of pyproject.toml (data flows one way; the serving side never
+# loads the build).
+check: install-test
+	$(BIN)/lint-imports
+
+test: check
 	$(BIN)/python -m pytest
 
 # The benchmark with its peers (the Oxigraph server, rdflib-endpoint): `make bench SIZES=article,10k,100k,1m`

@@ -12,15 +12,15 @@ import hashlib
 import json
 
 from .project import Project
-from .query.diskstore import STORE_DIR
-from .serialize import FORMATS
-from .vocab import GRAPHS
+
+from .formats import get as get_format
 
 BUILDS_DIR = ".nkhr-builds"
 METADATA = "build.json"
 # The catalog of named queries as the build ran them: the server reads its catalog from here only.
 CATALOG_DIR = "queries"
-TIMINGS = "timings.json"
+# The read-only RocksDB query store (nkhr.query.diskstore), derived from dataset.nq.
+STORE_DIR = "store"
 
 # The whole dataset in every format, under a stable name: dataset.<extension>.
 DUMP_FORMATS = ("turtle", "nt", "trig", "nquads", "jsonld", "xml")

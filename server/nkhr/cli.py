@@ -67,7 +67,7 @@ def ensure_built(project):
 
 
 def _engine(project):
-    from .query.diskstore import STORE_DIR
+    from .built import STORE_DIR
     from .query.engine import Engine
     ensure_built(project)
     return Engine.open(project.dist_dir / STORE_DIR)

@@ -18,13 +18,15 @@ from ..built import (
     BUILDS_DIR,
     DUMP_FORMATS,
     METADATA,
+    STORE_DIR,
     TIMINGS,
     dump_name,
     sha256,
     source_digests,
 )
 from ..project import Project
-from ..query.diskstore import STORE_DIR, write_store
+from ..query.diskstore import write_store
+from ..formats import Kind, get
 from ..serialize import (
     FORMATS,
     dataset_bytes,

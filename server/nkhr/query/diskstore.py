@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-STORE_DIR = "store"
 
 
 def write_store(nquads: Path, folder: Path) -> int:

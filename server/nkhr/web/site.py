@@ -15,7 +15,7 @@ from pathlib import Path
 from ..built import CATALOG_DIR, dump_name, verify
 from ..project import Project
 from ..query.catalog import load_catalog
-from ..query.diskstore import STORE_DIR
+from ..built import STORE_DIR
 from ..query.engine import Engine
 from ..query.sandbox import QueryPool
 from .answers import AnswerCache
