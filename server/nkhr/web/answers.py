@@ -46,17 +46,10 @@ class AnswerCache:
         self.max_entry = min(max_entry, max_bytes)      # 0 turns the cache off
         self._entries: LRUCache = LRUCache(maxsize=max(max_bytes, 1), getsizeof=lambda a: len(a.body) + 512)
         self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
 
     def get(self, key: AnswerKey) -> Answer | None:
         with self._lock:
-            answer = self._entries.get(key)
-            if answer is None:
-                self.misses += 1
-            else:
-                self.hits += 1
-            return answer
+            return self._entries.get(key)
 
     def put(self, key: AnswerKey, answer: Answer) -> None:
         if len(answer.body) + 512 > self.max_entry:
