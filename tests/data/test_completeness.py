@@ -64,13 +64,14 @@ def numbers_in(text: str) -> set[str]:
 
 
 def literal_numbers(engine, anchor: str) -> set[Decimal]:
-    """Every number in a typed literal (a count, a value, a date) of a node stated in the section.
+    """Every number in a typed literal (a count, a value, a date) of a node the section states or mentions
+    (nkhr:statedIn is a sub-property of nkhr:mentionedIn; the inferred graph holds both).
 
     Text (labels, comments, titles) does not count: a number that is only written in a label
     is not a fact anyone can query."""
     rows = select(engine, f"""
         SELECT DISTINCT ?o WHERE {{
-          ?node nkhr:statedIn <https://w3id.org/nkhr/id/section/{quote(anchor, safe="_-.()")}> ; ?p ?o .
+          ?node nkhr:mentionedIn <https://w3id.org/nkhr/id/section/{quote(anchor, safe="_-.()")}> ; ?p ?o .
           FILTER(isLiteral(?o) && DATATYPE(?o) NOT IN (xsd:string, rdf:langString))
         }}""")
     values: set[Decimal] = set()

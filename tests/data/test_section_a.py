@@ -232,7 +232,7 @@ def test_every_number_of_group_a_sections_is_in_the_graph(engine):
 def test_shared_entities_name_the_sections_of_group_a_that_mention_them(engine, node):
     sections = {r["s"] for r in select(engine, f"""
         PREFIX nkhr: <https://w3id.org/nkhr/ontology#>
-        SELECT ?s WHERE {{ <{KG}{node}> nkhr:statedIn ?s }}""")}
+        SELECT ?s WHERE {{ <{KG}{node}> nkhr:mentionedIn ?s }}""")}
     expected = {
         "coi-report": {LEAD, COI, POSITION},
         "commission-of-inquiry": {LEAD, COI, POSITION},

@@ -165,7 +165,7 @@ def test_ri_hyon_ok_execution_and_family_deportation(engine):
     assert row["victim"] == KG + "ri-hyon-ok"
     assert row["camp"] == KG + "kwan-li-so-22"
     assert row["family"] == KG + "family-of-ri-hyon-ok"
-    stated = select(engine, "SELECT ?s WHERE { kg:kwan-li-so-22 nkhr:statedIn ?s }")
+    stated = select(engine, "SELECT ?s WHERE { kg:kwan-li-so-22 nkhr:mentionedIn ?s }")
     assert PERSECUTION in {r["s"] for r in stated}
 
 

@@ -318,7 +318,7 @@ def test_shared_entities_name_these_sections(engine):
         SELECT DISTINCT ?node ?sec WHERE {
           VALUES ?node { kg:icescr kg:crc kg:crc-article-2 kg:kwan-li-so-15 kg:north-korean-famine kg:korean-war
                          kg:michael-kirby kg:kcna kg:coi-report kg:marzuki-darusman }
-          ?node nkhr:statedIn ?sec }""")
+          ?node nkhr:mentionedIn ?sec }""")
     pairs = {(r["node"].removeprefix(KG), r["sec"]) for r in rows}
     assert {("icescr", DISABILITY), ("crc", DISABILITY), ("crc-article-2", DISABILITY),
             ("kwan-li-so-15", FOOD_DETENTION), ("north-korean-famine", FOOD), ("korean-war", DISABILITY),
