@@ -28,6 +28,10 @@ GRAPH_ONTOLOGY = BASE + "graph/ontology"
 GRAPH_ASSERTED = BASE + "graph/asserted"
 GRAPH_INFERRED = BASE + "graph/inferred"
 GRAPHS = (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED)
+# One named graph per article section, holding the asserted triples that section states
+# (derived by build/provenance.py; docs/MODELLING.md). They repeat asserted triples, so they
+# are not part of the default graph.
+GRAPH_SECTION = BASE + "graph/section/"
 # Written by `nkhr publish` into a SPARQL store, last: which build the store holds.
 BUILD_GRAPH = BASE + "graph/build"
 
@@ -61,6 +65,15 @@ def bind_prefixes(graph):
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri, override=True, replace=True)
     return graph
+
+
+def section_graph(section_iri: str) -> str:
+    """The named graph of the triples an article section states: its IRI's anchor under GRAPH_SECTION."""
+    return GRAPH_SECTION + section_iri.rsplit("/", 1)[-1]
+
+
+def is_section_graph(graph_iri: str) -> bool:
+    return graph_iri.startswith(GRAPH_SECTION)
 
 
 def curie(iri: str) -> str | None:

@@ -41,6 +41,7 @@ class LoadedFiles:
     graph: Graph
     files: list[str] = field(default_factory=list)
     mentions: dict = field(default_factory=dict)  # node -> set of relative paths
+    by_file: dict = field(default_factory=dict)   # relative path -> its triples (build/provenance.py)
 
     def files_for(self, node) -> list[str]:
         return sorted(self.mentions.get(node, ()))
@@ -153,6 +154,7 @@ def load_files(paths: list[Path], relative) -> LoadedFiles:
         name = relative(path)
         triples, _ = _parse(path, name)
         loaded.files.append(name)
+        loaded.by_file[name] = triples
         for s, p, o in triples:
             loaded.graph.add((s, p, o))
             for node in (s, o):

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import Graph, URIRef
 
 from .. import __version__
 from ..project import Project
-from ..vocab import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, ONTOLOGY_IRI
+from ..vocab import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, ONTOLOGY_IRI, section_graph
 from .fastreason import fast_closure
 from .load import LoadedFiles, load_files, parse_file
+from .provenance import Provenance, derive
 from .reason import Closure
 from .validate import ValidationReport, validate
 
@@ -39,6 +41,7 @@ class BuildResult:
     report: ValidationReport
     timings: dict = field(default_factory=dict)
     shapes: Graph | None = None
+    provenance: Provenance = field(default_factory=Provenance)  # which section states which triple
 
     @property
     def graphs(self) -> dict[str, Graph]:
@@ -48,6 +51,21 @@ class BuildResult:
             GRAPH_ASSERTED: self.data.graph,
             GRAPH_INFERRED: self.closure.inferred,
         }
+
+    @cached_property
+    def section_graphs(self) -> dict[str, Graph]:
+        """One named graph per article section: the asserted triples it states (build/provenance.py)."""
+        graphs = {}
+        for section, triples in self.provenance.by_section.items():
+            graph = graphs[section_graph(section)] = Graph()
+            for triple in triples:
+                graph.add(triple)
+        return graphs
+
+    @property
+    def published_graphs(self) -> dict[str, Graph]:
+        """Every named graph of the dataset: ``graphs`` (the default graph's parts) and the section graphs."""
+        return {**self.graphs, **self.section_graphs}
 
     @property
     def ontology_version(self) -> str:
@@ -80,7 +98,7 @@ def run_build(project: Project, data_files: list[Path] | None = None,
 
     started = time.perf_counter()
     result = BuildResult(project, ontology, data, closure, report=None, timings=timings,  # type: ignore[arg-type]
-                         shapes=shapes)
+                         shapes=shapes, provenance=derive(data.by_file))
     result.report = validate(closure.full, shapes, result.files_for)
     timings["validate"] = time.perf_counter() - started
     progress(f"SHACL: {len(result.report.violations)} violation(s), "

@@ -42,7 +42,7 @@ from .search_index import SEARCH_FILE, index_bytes
 
 def artifacts(result: BuildResult) -> dict[str, bytes]:
     """Every file of a build, by name, as bytes. Deterministic for the same sources."""
-    quads = make_dataset(result.graphs)
+    quads = make_dataset(result.published_graphs)     # the section graphs repeat asserted triples
     union = triples_of(quads)
     files = {dump_name(fmt): dataset_bytes(quads, fmt) if FORMATS[fmt][3] else triples_bytes(union, fmt)
              for fmt in DUMP_FORMATS}
@@ -66,7 +66,8 @@ def write_dist(result: BuildResult, progress=lambda message: None) -> Path:
     metadata = {
         "version": describe_versions(),
         "ontology_version": result.ontology_version,
-        "graphs": {name: len(graph) for name, graph in result.graphs.items()},
+        "graphs": {name: len(graph) for name, graph in result.published_graphs.items()},
+        "default_graphs": sorted(result.graphs),      # the default graph is their union; not the section graphs
         "triples": sum(len(g) for g in result.graphs.values()),
         "conforms": result.report.conforms,
         "violations": len(result.report.violations),

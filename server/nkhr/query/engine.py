@@ -9,11 +9,12 @@ and 10-60x faster than rdflib's SPARQL on our queries); rdflib stays the engine 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..vocab import GRAPHS, PREFIXES
+from ..vocab import GRAPHS, PREFIXES, is_section_graph
 
 
 class QuerySyntaxError(ValueError):
@@ -53,12 +54,19 @@ class Engine:
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs())
 
+    @cached_property
+    def default_graph(self) -> list[ox.NamedNode]:
+        """The union default graph minus the per-section graphs, which repeat asserted triples."""
+        return [ox.NamedNode(g) for g in self.named_graphs() if not is_section_graph(g)]
+
     def query(self, sparql: str, default_graphs: list[str] | None = None,
               named_graphs: list[str] | None = None, max_rows: int | None = None) -> QueryResult:
         """Run a read-only query. With no dataset given, the default graph is the union of all graphs."""
         options = {}
         if default_graphs:
             options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        elif self.default_graph:
+            options["default_graph"] = self.default_graph
         else:
             options["use_default_graph_as_union"] = True
         if named_graphs:

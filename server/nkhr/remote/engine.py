@@ -30,6 +30,7 @@ from ..query.engine import QueryResult, QuerySyntaxError, take
 from ..query.guard import QueryRefused, tokenize
 from ..query.results import serialize
 from ..query.sandbox import Answer, QueryCrashed, QueryTimeout
+from ..vocab import is_section_graph
 from .client import (
     CONNECT_TIMEOUT,
     GRAPH_ACCEPT,
@@ -129,7 +130,9 @@ class RemoteEngine:
         # The embedded engine's dataset: the union of the build's graphs by default, and only
         # the build's graphs as named graphs (not the marker, nor other data in the store).
         form_data = [("query", sparql)]
-        form_data += [("default-graph-uri", g) for g in (default_graphs or self.graphs)]
+        # (not the per-section graphs: they repeat the asserted triples)
+        form_data += [("default-graph-uri", g)
+                      for g in (default_graphs or [g for g in self.graphs if not is_section_graph(g)])]
         form_data += [("named-graph-uri", g) for g in (named_graphs or self.graphs)]
         if self.store.kind == "virtuoso":
             # Virtuoso's own limit (ms): it then stops the query and says so in X-SQL-State.
