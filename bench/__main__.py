@@ -267,7 +267,7 @@ def versions() -> dict:
     import pyoxigraph
     import rdflib
     found = {"pyoxigraph": pyoxigraph.__version__, "rdflib": rdflib.__version__}
-    for package in ("oxigraph", "rdflib-endpoint", "owlrl", "pyshacl", "gunicorn", "flask"):
+    for package in ("oxigraph", "rdflib-endpoint", "owlrl", "pyshacl-turbo", "pyshacl", "gunicorn", "flask"):
         try:
             from importlib.metadata import version
             found[package] = version(package)

@@ -110,7 +110,7 @@ def run_build(project: Project, data_files: list[Path] | None = None,
 
 def describe_versions() -> dict:
     import owlrl
-    import pyshacl
+    import pyshacl_turbo
     import rdflib
     return {"nkhr": __version__, "rdflib": rdflib.__version__, "owlrl": owlrl.__version__,
-            "pyshacl": pyshacl.__version__}
+            "pyshacl-turbo": pyshacl_turbo.__version__}
