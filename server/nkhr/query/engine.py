@@ -3,7 +3,7 @@
 ``Engine.query`` takes SPARQL text and the dataset to query (default and named graphs) and
 returns a ``QueryResult`` that is fully read into memory, capped at ``max_rows``: callers
 serialise it in any format without holding the engine. The engine here is pyoxigraph (Rust,
-and 10-60x faster than rdflib's SPARQL on our queries); rdflib stays the engine of the build.
+and 10-60x faster than rdflib's SPARQL on our queries).
 """
 
 from __future__ import annotations
@@ -102,11 +102,3 @@ def _materialise(answer, max_rows: int | None) -> QueryResult:
         return QueryResult(kind="select", variables=variables, rows=rows, truncated=truncated)
     triples, truncated = take(answer, max_rows)
     return QueryResult(kind="graph", triples=triples, truncated=truncated)
-
-
-def default_graph_names() -> tuple[str, ...]:
-    return GRAPHS
-
-
-def prefixes() -> dict[str, str]:
-    return dict(PREFIXES)
