@@ -8,9 +8,11 @@ and 10-60x faster than rdflib's SPARQL on our queries).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -60,9 +62,16 @@ class Engine:
         return [ox.NamedNode(g) for g in self.named_graphs() if not is_section_graph(g)]
 
     def query(self, sparql: str, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None, max_rows: int | None = None) -> QueryResult:
-        """Run a read-only query. With no dataset given, the default graph is the union of all graphs."""
-        options = {}
+              named_graphs: list[str] | None = None, max_rows: int | None = None,
+              prefixes: Mapping[str, str] | None = None) -> QueryResult:
+        """Run a read-only query. With no dataset given, the default graph is the union of all graphs.
+
+        ``prefixes`` are declared for the query (pyoxigraph's own option), so the trusted queries
+        behind pages pass ``vocab.PREFIXES`` instead of carrying a PREFIX prologue each.
+        """
+        options: dict[str, Any] = {}
+        if prefixes:
+            options["prefixes"] = dict(prefixes)
         if default_graphs:
             options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         elif self.default_graph:
