@@ -14,10 +14,10 @@ from __future__ import annotations
 import random
 
 import pytest
+from bench.synthetic import generate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
 
-from bench.synthetic import generate
 from nkhr.build.fastreason import fast_closure
 from nkhr.build.load import load_files, parse_file
 from nkhr.build.validate import ValidationReport, validate
