@@ -38,6 +38,7 @@ from ..serialize import (
 from ..vocab import GRAPH_ASSERTED, GRAPH_ONTOLOGY
 from .pipeline import BuildResult, describe_versions
 from .search_index import SEARCH_FILE, index_bytes
+from .tables import table_files
 
 
 def artifacts(result: BuildResult) -> dict[str, bytes]:
@@ -53,6 +54,7 @@ def artifacts(result: BuildResult) -> dict[str, bytes]:
     files["shacl-report.ttl"] = graph_bytes(result.report.graph, "turtle")
     files["shacl-report.txt"] = result.report.render().encode("utf-8")
     files[SEARCH_FILE] = index_bytes(files[dump_name("nquads")])    # full-text search, from the dump
+    files.update(table_files(files[dump_name("nquads")]))   # tables/: the CSV data package (build/tables.py)
     return files
     files.update(table_files(files[dump_name("nquads")]))   # tables/: the CSV data package (build/tables.py)
     files.update(result.catalog)

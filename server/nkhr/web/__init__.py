@@ -60,6 +60,8 @@ def create_app(project: Project | None = None, settings: Settings | None = None)
     from . import data, graphs, pages, resources, sparql
     for module in (sparql, data, resources, pages, graphs):
         app.register_blueprint(module.blueprint)
+    from . import reconcile                  # /reconcile: the OpenRefine reconciliation service
+    app.register_blueprint(reconcile.blueprint)
 
     @app.before_request
     def refuse_control_characters():

@@ -1,0 +1,391 @@
+"""Reconciliation: matching the names in a researcher's spreadsheet to the graph's IRIs.
+
+OpenRefine (and any client of the W3C Reconciliation Service API 0.2) sends names such as
+"Yodok", "Camp 15" or "kwan-li-so no. 15" and gets candidates with a score, their types and a
+``match`` flag. This module holds the matching and the data behind it; ``nkhr.web.reconcile``
+speaks the protocol.
+
+Why not the full-text search index: a search hit needs every word in one name, but people
+write a camp as "Camp 15" (one word from its label, the number from its official name). Here
+every thing's names (label, alternative and official names, title) are folded with
+``nkhr.text`` and pooled: a candidate must hold the query's words in any of its names, a number
+in the query must be the thing's number (a "Camp 15" is never Camp 16), and the score says how
+much of the query and of the best name agree. ``match`` is true only for an unambiguous exact
+match: the whole folded query is one of the thing's names, and no other candidate has that name.
+
+The names are read once per process from the served dataset (memory, disk store or remote
+store alike) with a few SPARQL queries, and kept in memory: a few MB at a million triples.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..text import fold, tokens
+from ..vocab import BASE, PREFIXES, curie
+
+ONTOLOGY = BASE + "ontology#"
+ID_SPACE = BASE + "id/"
+_P = "".join(f"PREFIX {p}: <{i}>\n" for p, i in PREFIXES.items())
+
+# The kinds of things one reconciles a column against: every class below these (claims,
+# sections and vocabulary concepts are statements and terms, not things of a spreadsheet).
+ROOTS = ("Person", "Organisation", "Group", "Place", "Document", "Event", "Practice")
+DEFAULT_TYPES = ("PoliticalPrisonCamp", "ReeducationCamp", "DetentionFacility", "Person", "Organisation",
+                 "Place", "Document", "Event")
+EXCLUDED = ("Section", "Claim", "Rating")
+NAMES = {"rdfs:label": "label", "skos:altLabel": "alternative name", "nkhr:officialName": "official name",
+         "dcterms:title": "title"}
+
+MAX_CANDIDATES = 50
+MIN_COVERAGE = 0.5          # at least half the query's words must be in the thing's names
+
+
+@dataclass(frozen=True)
+class Property:
+    """A property a client can constrain a query on or fetch in a data extension."""
+
+    id: str
+    name: str
+    description: str
+    path: str | None = None          # a SPARQL path from the thing, for plain properties
+    entity: bool = False             # values are things (id and name), not literals
+    quantity: str | None = None      # for claim figures: the quantity kind's local name
+    detail: str | None = None        # for claim figures: "value", "author" or "claim"
+    types: tuple[str, ...] = ()      # the classes it is proposed for (empty: all)
+
+
+_CAMPS = ("PoliticalPrisonCamp", "ReeducationCamp", "DetentionFacility")
+PROPERTIES: tuple[Property, ...] = (
+    Property("officialName", "official name", "The official name, e.g. Kwan-li-so No. 15.",
+             "nkhr:officialName", types=_CAMPS),
+    Property("facilityNumber", "facility number", "The number in a camp's official name.",
+             "nkhr:facilityNumber", types=_CAMPS),
+    Property("facilityStatus", "status", "Operating or closed, as the article reports it.",
+             "nkhr:facilityStatus", entity=True, types=_CAMPS),
+    Property("runBy", "run by", "The body that runs the facility.", "nkhr:runBy", entity=True, types=_CAMPS),
+    Property("locatedIn", "located in", "The place it lies in.", "schema:containedInPlace", entity=True,
+             types=(*_CAMPS, "Place")),
+    Property("area", "area", "Its area as the article states it, one value per claim, with the unit.",
+             quantity="area", detail="value", types=_CAMPS),
+    Property("prisoners", "prisoners held", "Every figure for the prisoners it holds, one per claim.",
+             quantity="prisoners", detail="value", types=_CAMPS),
+    Property("prisonersAuthor", "prisoners held: author", "Who states each prisoner figure, in the same order "
+             "(empty where the article names no one).", quantity="prisoners", detail="author", types=_CAMPS),
+    Property("prisonersClaim", "prisoners held: claim", "Each prisoner figure as a sentence with its certainty, "
+             "author, time and section, in the same order.", quantity="prisoners", detail="claim", types=_CAMPS),
+    Property("nationality", "country (nationality)", "A person's country.", "schema:nationality", entity=True,
+             types=("Person",)),
+    Property("memberOf", "member of", "The bodies a person belongs to.", "org:memberOf", entity=True,
+             types=("Person",)),
+    Property("partOf", "part of", "The body an organisation belongs to.", "org:subOrganizationOf", entity=True,
+             types=("Organisation",)),
+    Property("alternativeName", "alternative name", "Other names it is known by.", "skos:altLabel"),
+    Property("description", "description", "A short description in the project's words.", "rdfs:comment"),
+    Property("issued", "issued", "When a document was issued.", "dcterms:issued", types=("Document",)),
+    Property("date", "date", "When an event happened.", "dcterms:date", types=("Event",)),
+    Property("statedIn", "stated in", "The article sections that state its facts.", "nkhr:statedIn",
+             entity=True),
+)
+PROPERTY = {p.id: p for p in PROPERTIES}
+# Constraint names people use for the same property.
+ALIASES = {"country": "nationality", "number": "facilityNumber", "campNumber": "facilityNumber",
+           "status": "facilityStatus", "location": "locatedIn", "officialname": "officialName"}
+
+
+def type_id(name: str) -> str:
+    return ONTOLOGY + name
+
+
+def normalise_type(value: str) -> str:
+    """A type as clients write it (full IRI, ``nkhr:Person`` or ``Person``) as the full IRI."""
+    if value.startswith("nkhr:"):
+        return ONTOLOGY + value[5:]
+    if "/" not in value and ":" not in value:
+        return ONTOLOGY + value
+    return value
+
+
+def find_property(pid: str) -> Property | None:
+    pid = pid.rsplit("#", 1)[-1]
+    return PROPERTY.get(pid) or PROPERTY.get(ALIASES.get(pid, ALIASES.get(pid.lower(), "")))
+
+
+@dataclass
+class Thing:
+    iri: str
+    label: str
+    names: list[tuple[str, str]] = field(default_factory=list)     # (folded name, which name)
+    words: set[str] = field(default_factory=set)
+    numbers: set[str] = field(default_factory=set)
+    types: set[str] = field(default_factory=set)                   # every class, inferred too
+    asserted: set[str] = field(default_factory=set)                # the most specific, as given
+    description: str = ""
+    links: int = 0                                                 # statements naming it: breaks ties
+
+
+@dataclass
+class Candidate:
+    thing: Thing
+    score: float
+    exact: bool
+    features: dict[str, float | bool]
+
+
+_NUMBER = re.compile(r"^\d+$")
+
+
+def _value(term) -> str:
+    return term.value if term is not None else ""
+
+
+class Reconciler:
+    """The names and types of every reconcilable thing of one build, with matching over them."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.things: dict[str, Thing] = {}
+        self.by_word: dict[str, set[str]] = defaultdict(set)
+        self.class_labels: dict[str, str] = {}
+        self._load()
+
+    def _select(self, query: str) -> list[list]:
+        return self.engine.query(_P + query).rows
+
+    def _load(self) -> None:
+        roots = " ".join(f"nkhr:{r}" for r in ROOTS)
+        excluded = ", ".join(f"nkhr:{c}" for c in EXCLUDED)
+        members = (f"VALUES ?root {{ {roots} }} ?x a ?root . "
+                   f"FILTER NOT EXISTS {{ ?x a ?no FILTER(?no IN ({excluded})) }}")
+        for x, label in self._select(f"SELECT ?x (MIN(STR(?l)) AS ?label) WHERE {{ {members} ?x rdfs:label ?l }} "
+                                     "GROUP BY ?x"):
+            if x is not None and x.value.startswith(BASE):
+                self.things[x.value] = Thing(x.value, _value(label))
+        values = " ".join(NAMES)
+        for x, p, name in self._select(f"SELECT DISTINCT ?x ?p ?n WHERE {{ VALUES ?p {{ {values} }} "
+                                       f"{members} ?x ?p ?n FILTER(isLiteral(?n)) }}"):
+            thing = self.things.get(_value(x))
+            if thing is not None:
+                self._add_name(thing, name.value, NAMES[curie(p.value) or ""])
+        for x, number in self._select(f"SELECT DISTINCT ?x ?n WHERE {{ {members} ?x nkhr:facilityNumber ?n }}"):
+            thing = self.things.get(_value(x))
+            if thing is not None:
+                thing.numbers.add(str(int(float(number.value))))
+        for x, kind in self._select(f"SELECT DISTINCT ?x ?c WHERE {{ {members} ?x a ?c "
+                                    f"FILTER STRSTARTS(STR(?c), \"{ONTOLOGY}\") }}"):
+            thing = self.things.get(_value(x))
+            if thing is not None:
+                thing.types.add(kind.value)
+        for x, kind in self._select(f"SELECT DISTINCT ?x ?c WHERE {{ {members} "
+                                    f"GRAPH <{BASE}graph/asserted> {{ ?x a ?c }} }}"):
+            thing = self.things.get(_value(x))
+            if thing is not None and kind.value.startswith(ONTOLOGY):
+                thing.asserted.add(kind.value)
+        for x, comment in self._select(f"SELECT ?x (MIN(STR(?c)) AS ?d) WHERE {{ {members} ?x rdfs:comment ?c }} "
+                                       "GROUP BY ?x"):
+            thing = self.things.get(_value(x))
+            if thing is not None:
+                thing.description = _value(comment)
+        for x, count in self._select(f"SELECT ?x (COUNT(*) AS ?n) WHERE {{ {members} "
+                                     f"GRAPH <{BASE}graph/asserted> {{ ?s ?p ?x }} }} GROUP BY ?x"):
+            thing = self.things.get(_value(x))
+            if thing is not None:
+                thing.links = int(count.value)
+        for cls, label in self._select("SELECT ?c (MIN(STR(?l)) AS ?label) WHERE { ?c a owl:Class ; rdfs:label ?l "
+                                       f"FILTER STRSTARTS(STR(?c), \"{ONTOLOGY}\") }} GROUP BY ?c"):
+            self.class_labels[cls.value] = _value(label)
+        for thing in self.things.values():
+            for word in thing.words | thing.numbers:
+                self.by_word[word].add(thing.iri)
+
+    def _add_name(self, thing: Thing, name: str, which: str) -> None:
+        words = tokens(name)
+        if not words:
+            return
+        thing.names.append((" ".join(words), which))
+        thing.words.update(words)
+        thing.numbers.update(w for w in words if _NUMBER.match(w))
+
+    def type_refs(self, thing: Thing) -> list[dict[str, str]]:
+        return [{"id": t, "name": self.class_labels.get(t, t.rsplit("#", 1)[-1])} for t in sorted(thing.asserted)]
+
+    def type_label(self, iri: str) -> str:
+        return self.class_labels.get(iri, iri.rsplit("#", 1)[-1])
+
+    def candidates(self, text: str, types: list[str] | None = None, limit: int = 5,
+                   constraints: list[tuple[Property, list]] | None = None) -> list[Candidate]:
+        """The things whose names match ``text``, best first (see the module's docstring)."""
+        words = tokens(text)
+        whole = " ".join(words)
+        query = set(words)
+        numbers = {w for w in query if _NUMBER.match(w)}
+        wanted = {normalise_type(t) for t in types or ()}
+        pool: set[str] = set()
+        for word in query:
+            pool |= self.by_word.get(word, set())
+        found = []
+        for iri in pool:
+            thing = self.things[iri]
+            if wanted and not wanted & thing.types:
+                continue
+            if numbers and thing.numbers and not numbers & thing.numbers:
+                continue                       # "Camp 15" is not camp 16
+            bag = thing.words | thing.numbers
+            coverage = len(query & bag) / len(query)
+            if coverage < MIN_COVERAGE:
+                continue
+            exact = any(name == whole for name, _ in thing.names)
+            best = max((len(query & set(name.split())) / len(query | set(name.split()))
+                        for name, _ in thing.names), default=0.0)
+            score = 100.0 if exact else min(99.0, round(100 * (0.6 * coverage + 0.4 * best), 1))
+            features: dict[str, float | bool] = {"name_exact": exact, "words_found": round(coverage, 3),
+                                                 "best_name_overlap": round(best, 3)}
+            if numbers:
+                features["number_matches"] = bool(numbers & thing.numbers)
+            found.append(Candidate(thing, score, exact, features))
+        if constraints:
+            found = [c for c in found if self._constrain(c, constraints)]
+        # Equal scores: the thing the graph says more about first ("Camp 15": Yodok, Kwan-li-so No. 15,
+        # before the re-education camp Kyo-hwa-so No. 15), then by name.
+        found.sort(key=lambda c: (-c.score, -c.thing.links, c.thing.label.casefold(), c.thing.iri))
+        return found[:max(1, min(limit, MAX_CANDIDATES))]
+
+    def suggest(self, prefix: str, types: list[str] | None = None, limit: int = 10) -> list[Thing]:
+        """Things with a name holding the words typed so far, the last one as a prefix ("kwan-li-so 1")."""
+        words = tokens(prefix)
+        if not words:
+            return []
+        *whole, last = words
+        starts = [w for w in self.by_word if w.startswith(last)]
+        pool: set[str] = set()
+        for word in starts:
+            pool |= self.by_word[word]
+        wanted = {normalise_type(t) for t in types or ()}
+        hits = []
+        for iri in pool:
+            thing = self.things[iri]
+            bag = thing.words | thing.numbers
+            if all(w in bag for w in whole) and (not wanted or wanted & thing.types):
+                first = any(name.startswith(" ".join(words)) for name, _ in thing.names)
+                hits.append((not first, -thing.links, thing.label.casefold(), iri, thing))
+        return [hit[-1] for hit in sorted(hits)[:max(1, min(limit, MAX_CANDIDATES))]]
+
+    def _constrain(self, candidate: Candidate, constraints: list[tuple[Property, list]]) -> bool:
+        """Keep a candidate whose values agree with every constraint; one that lacks a value is kept
+        with a lower score (the article may not say), one that contradicts it is dropped."""
+        values = self.values([candidate.thing.iri], [p for p, _ in constraints])
+        for prop, wanted in constraints:
+            have = values.get(candidate.thing.iri, {}).get(prop.id, [])
+            if not have:
+                candidate.score = round(candidate.score * 0.8, 1)
+                candidate.exact = False
+                candidate.features[f"{prop.id}_matches"] = False
+                continue
+            comparable = set()
+            for value in have:
+                if isinstance(value, dict):
+                    comparable |= {value.get("id", ""), fold(value.get("name", ""))}
+                else:
+                    comparable.add(fold(str(value)))
+            ok = any((w.get("id", "") if isinstance(w, dict) else fold(_plain(w))) in comparable
+                     or (isinstance(w, dict) and fold(w.get("name", "")) in comparable) for w in wanted)
+            if not ok:
+                return False
+            candidate.features[f"{prop.id}_matches"] = True
+        return True
+
+    def values(self, iris: list[str], props: list[Property]) -> dict[str, dict[str, list]]:
+        """Each thing's values of each property: strings, numbers or {"id", "name"} for things.
+
+        Only IRIs of known things are put into the queries, so nothing a client sends reaches SPARQL.
+        """
+        known = [iri for iri in iris if iri in self.things]
+        out: dict[str, dict[str, list]] = {iri: {p.id: [] for p in props} for iri in known}
+        if not known:
+            return out
+        values = " ".join(f"<{iri}>" for iri in known)
+        for prop in props:
+            if prop.path:
+                rows = self._select(f"SELECT DISTINCT ?x ?v (MIN(STR(?l)) AS ?label) WHERE {{ VALUES ?x {{ {values} }} "
+                                    f"?x {prop.path} ?v OPTIONAL {{ ?v rdfs:label|skos:prefLabel ?l }} }} "
+                                    "GROUP BY ?x ?v ORDER BY ?x ?v")
+                for x, v, label in rows:
+                    if prop.entity:
+                        out[x.value][prop.id].append({"id": v.value, "name": _value(label) or v.value})
+                    else:
+                        out[x.value][prop.id].append(_literal(v))
+            else:
+                for x, cells in self._figures(values, prop).items():
+                    out[x][prop.id] = cells
+        return out
+
+    def _figures(self, values: str, prop: Property) -> dict[str, list]:
+        """Claim figures about each thing for one quantity kind, one cell per claim, in claim order."""
+        rows = self._select(f"""SELECT ?x ?c ?label ?value ?min ?max ?unit ?cert ?author ?authorLabel ?when ?section
+            WHERE {{ VALUES ?x {{ {values} }}
+              ?c nkhr:about ?x ; nkhr:quantityKind <{BASE}id/quantity/{prop.quantity}> ; rdfs:label ?label .
+              OPTIONAL {{ ?c schema:value ?value }} OPTIONAL {{ ?c schema:minValue ?min }}
+              OPTIONAL {{ ?c schema:maxValue ?max }}
+              OPTIONAL {{ ?c schema:unitCode/rdfs:label ?unit }}
+              OPTIONAL {{ ?c nkhr:certainty/(rdfs:label|skos:prefLabel) ?cert }}
+              OPTIONAL {{ ?c prov:wasAttributedTo ?author OPTIONAL {{ ?author rdfs:label ?authorLabel }} }}
+              OPTIONAL {{ ?c nkhr:pointInTime ?when }}
+              OPTIONAL {{ ?c nkhr:statedIn/rdfs:label ?section }}
+            }} ORDER BY ?x ?c ?author""")
+        claims: dict[str, dict[str, dict]] = defaultdict(dict)
+        for x, c, label, value, low, high, unit, cert, author, author_label, when, section in rows:
+            claim = claims[x.value].setdefault(c.value, {
+                "label": _value(label), "value": _literal(value) if value is not None else None,
+                "min": _literal(low) if low is not None else None, "max": _literal(high) if high is not None else None,
+                "unit": _value(unit), "certainty": _value(cert), "authors": {}, "when": _value(when),
+                "section": _value(section)})
+            if author is not None:
+                claim["authors"][author.value] = _value(author_label) or author.value
+        out: dict[str, list] = {}
+        for x, by_claim in claims.items():
+            cells = []
+            for claim in by_claim.values():
+                if prop.detail == "value":
+                    figure = claim["value"] if claim["value"] is not None else claim["min"]
+                    cells.append(figure if figure is not None else {})
+                elif prop.detail == "author":
+                    cells.append(next(({"id": i, "name": n} for i, n in sorted(claim["authors"].items())), {}))
+                else:
+                    cells.append(_sentence(claim))
+            out[x] = cells
+        return out
+
+
+def _sentence(claim: dict) -> str:
+    figure = (f"{claim['value']}" if claim["value"] is not None
+              else f"{claim['min']}-{claim['max']}" if claim["min"] is not None else "")
+    parts = [claim["label"]]
+    unit = "" if claim["unit"] == "number" else claim["unit"]
+    details = [d for d in (f"{figure} {unit}".strip() if figure else "", claim["certainty"],
+                           "by " + ", ".join(sorted(claim["authors"].values())) if claim["authors"] else
+                           "no author named", claim["when"], claim["section"] and f"section: {claim['section']}") if d]
+    return f"{parts[0]} ({'; '.join(details)})"
+
+
+def _plain(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _literal(term):
+    """A literal as JSON: integers and decimals as numbers, booleans as booleans, the rest as text."""
+    datatype = getattr(getattr(term, "datatype", None), "value", "")
+    if datatype.endswith(("#integer", "#int", "#long", "#nonNegativeInteger", "#positiveInteger")):
+        return int(term.value)
+    if datatype.endswith(("#decimal", "#double", "#float")):
+        number = float(term.value)
+        return int(number) if number.is_integer() else number
+    if datatype.endswith("#boolean"):
+        return term.value == "true"
+    return term.value
+
