@@ -57,8 +57,8 @@ def create_app(project: Project | None = None, settings: Settings | None = None)
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024            # request bodies: 1 MiB
     app.extensions["nkhr"] = Site(project, settings or settings_from_environment())
 
-    from . import data, graphs, pages, resources, sparql
-    for module in (sparql, data, resources, pages, graphs):
+    from . import browse, data, graphs, pages, resources, search, sparql
+    for module in (sparql, data, resources, pages, graphs, search, browse):
         app.register_blueprint(module.blueprint)
     from . import reconcile                  # /reconcile: the OpenRefine reconciliation service
     app.register_blueprint(reconcile.blueprint)

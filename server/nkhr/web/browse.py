@@ -1,0 +1,125 @@
+"""Browse by kind: /browse lists every class with its instance count, /browse/<Class> its instances.
+
+A class's page is a table with the columns of its kind (``nkhr.content.browse``), paged
+(``?page=``, ``?size=``), sortable (``?sort=<column>&order=desc``) and filtered (``?filter=``
+words); ``?format=csv`` and ``?format=json`` (and the links on the page, which carry the same
+parameters) download exactly the rows the page shows. A class's rows are computed once per
+process and build, then served from memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request
+
+from ..content.browse import class_index, columns_for, filtered, instances, ordered
+from .sparql import plain_error, site
+
+blueprint = Blueprint("browse", __name__)
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
+_lock = threading.RLock()
+
+
+def _cache() -> dict:
+    cache = current_app.extensions.setdefault("nkhr-browse", {})
+    if cache.get("dist") != site().dist:
+        cache.clear()
+        cache["dist"] = site().dist
+    return cache
+
+
+def index_entries():
+    cache = _cache()
+    with _lock:
+        if "index" not in cache:
+            cache["index"] = class_index(site().engine)
+        return cache["index"]
+
+
+def class_rows(name: str):
+    entries = {entry.name: entry for entry in index_entries()}
+    entry = entries.get(name)
+    if entry is None:
+        return None, [], []
+    cache = _cache()
+    with _lock:
+        if ("rows", name) not in cache:
+            columns = columns_for(name, index_entries())
+            cache[("rows", name)] = (columns, instances(site().engine, entry.iri, columns))
+        columns, rows = cache[("rows", name)]
+    return entry, columns, rows
+
+
+@blueprint.route("/id")
+@blueprint.route("/id/")
+def id_root():
+    """Our IRIs' common root names no resource; send a person to the list of kinds."""
+    return redirect("/browse", code=303)
+
+
+@blueprint.route("/browse")
+def browse_index():
+    entries = index_entries()
+    if request.args.get("format") == "json":
+        return jsonify([{"class": e.iri, "name": e.name, "label": e.label, "instances": e.instances,
+                         "url": request.url_root + "browse/" + e.name} for e in entries])
+    return render_template("browse_index.html", entries=entries)
+
+
+def _int(name: str, default: int, low: int, high: int) -> int:
+    try:
+        return max(low, min(int(request.args.get(name, default)), high))
+    except ValueError:
+        return default
+
+
+@blueprint.route("/browse/<name>")
+def browse_class(name: str):
+    entry, columns, rows = class_rows(name)
+    if entry is None:
+        abort(404)
+    keys = {"label"} | {c.key for c in columns}
+    sort = request.args.get("sort") or "label"
+    if sort not in keys:
+        return plain_error(400, f"sort= must be one of {', '.join(sorted(keys))}.")
+    descending = request.args.get("order") == "desc"
+    text = (request.args.get("filter") or "").strip()[:200]
+    size = _int("size", PAGE_SIZE, 1, MAX_PAGE_SIZE)
+    shown_all = ordered(filtered(rows, text), sort, descending)
+    pages = max(1, (len(shown_all) + size - 1) // size)
+    page = _int("page", 1, 1, pages)
+    shown = shown_all[(page - 1) * size: page * size]
+    fmt = request.args.get("format")
+    if fmt == "csv":
+        return _csv(name, columns, shown)
+    if fmt == "json":
+        return jsonify({"class": entry.iri, "label": entry.label, "total": len(shown_all), "page": page,
+                        "pages": pages, "size": size, "filter": text, "sort": sort,
+                        "order": "desc" if descending else "asc",
+                        "columns": [{"key": "label", "header": "Name"}]
+                        + [{"key": c.key, "header": c.header} for c in columns],
+                        "rows": [{"iri": r.iri, "label": r.label,
+                                  **{c.key: r.cells[c.key].as_json() for c in columns}} for r in shown]})
+    if fmt:
+        return plain_error(400, "format= is csv or json here; leave it out for the page.")
+    headers = [("label", "Name")] + [(c.key, c.header) for c in columns]
+    return render_template("browse_class.html", entry=entry, columns=columns, headers=headers, rows=shown,
+                           total=len(shown_all), all_count=len(rows), page=page, pages=pages, size=size,
+                           filter=text, sort=sort,
+                           descending=descending)
+
+
+def _csv(name: str, columns, shown) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["iri", "Name", *(c.header for c in columns)])
+    for row in shown:
+        writer.writerow([row.iri, row.label, *(row.cells[c.key].text for c in columns)])
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response

@@ -1,0 +1,103 @@
+"""Search without SPARQL: /search (a page grouped by kind, or JSON) and /search/suggest (the header box).
+
+Both read the build's search index (``search.sqlite`` in dist/, see ``nkhr.query.search``): no
+query is computed per request beyond the index look-up. The index is opened once per process,
+on first use, beside the other files of the build the site serves.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+
+from ..query.search import SEARCH_FILE, SearchIndex
+from .sparql import plain_error, site
+
+blueprint = Blueprint("search", __name__)
+
+PAGE_SIZE = 50          # hits on a page of one kind
+PER_KIND = 5            # hits shown per kind on the grouped page
+GROUPED_POOL = 300      # best hits the grouped page draws its groups from
+MAX_QUERY = 200         # characters of a query read
+
+
+def search_index() -> SearchIndex:
+    """The build's index, opened once per process (and again if the site now serves another build)."""
+    path = site().file(SEARCH_FILE)
+    index = current_app.extensions.get("nkhr-search")
+    if index is None or index.path != path:
+        index = SearchIndex(path)
+        current_app.extensions["nkhr-search"] = index
+    return index
+
+
+def wants_json_answer() -> bool:
+    """JSON for ``?format=json`` or a client preferring it to HTML; a browser (``*/*`` or HTML) gets the page."""
+    if request.args.get("format"):
+        return request.args.get("format") == "json"
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
+def _page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@blueprint.route("/search")
+def search_page():
+    text = (request.args.get("q") or "").strip()[:MAX_QUERY]
+    kinds = [k for k in request.args.getlist("kind") if k]
+    page = _page_number()
+    wants_json = wants_json_answer()
+    if not text:
+        if wants_json:
+            return plain_error(400, "Give the words to look for as ?q=, for example /search?q=yodok&format=json.")
+        return render_template("search.html", q="", results=None, groups=[], kinds=kinds, page=1, pages=0)
+    index = search_index()
+    if wants_json:
+        try:
+            limit = max(1, min(int(request.args.get("limit", PAGE_SIZE)), 1000))
+        except ValueError:
+            return plain_error(400, "limit= must be a whole number from 1 to 1000.")
+        results = index.search(text, kinds=kinds or None, limit=limit, offset=(page - 1) * limit)
+        response = jsonify(results.as_json())
+        return response
+    if kinds:
+        results = index.search(text, kinds=kinds, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        groups = [(kinds[0], _kind_label(results, kinds[0]), results.total, results.hits)]
+    else:
+        results = index.search(text, limit=GROUPED_POOL)
+        groups = _grouped(results)
+    pages = (results.total + PAGE_SIZE - 1) // PAGE_SIZE if kinds else 1
+    return render_template("search.html", q=text, results=results, groups=groups, kinds=kinds,
+                           page=page, pages=pages, per_kind=PER_KIND)
+
+
+def _kind_label(results, kind: str) -> str:
+    return next((label for k, label, _ in results.kinds if k == kind), kind.rsplit("#", 1)[-1])
+
+
+def _grouped(results) -> list[tuple[str, str, int, list]]:
+    """The hits by kind, kinds in the order of their best hit, each with its count in all."""
+    counts = {kind: (label, n) for kind, label, n in results.kinds}
+    groups: dict[str, list] = {}
+    for hit in results.hits:
+        groups.setdefault(hit.kind, []).append(hit)
+    for kind in counts:                  # kinds whose hits all fell below the pool still show their count
+        groups.setdefault(kind, [])
+    return [(kind, counts.get(kind, (hits[0].kind_label if hits else kind, len(hits)))[0],
+             counts.get(kind, ("", len(hits)))[1], hits[:PER_KIND]) for kind, hits in groups.items()]
+
+
+@blueprint.route("/search/suggest")
+def suggest():
+    """Names for the search box, as the user types (from 2 characters): label, kind and local link."""
+    text = (request.args.get("q") or "").strip()[:MAX_QUERY]
+    if len(text) < 2:
+        return jsonify({"query": text, "suggestions": []})
+    from .pages import href
+    hits = search_index().suggest(text, limit=8)
+    return jsonify({"query": text, "suggestions": [
+        {"label": h.label, "kind": h.kind_label, "iri": h.iri, "href": href(h.iri),
+         "matched": h.matched if h.matched != h.label else None} for h in hits]})
