@@ -299,4 +299,8 @@ def serve(ctx, host, port, workers, store_url, query_url, kind, user):
                f"(SPARQL endpoint: http://{host}:{port}/sparql), answering from {answering}. "
                "Press Ctrl+C to stop.", err=False)
     sys.stdout.flush()
-    run_server(project, host, port, workers=workers, store_url=store_url, store_query_url=query_url)
+    from .web.front import FrontUnavailable
+    try:
+        run_server(project, host, port, workers=workers, store_url=store_url, store_query_url=query_url)
+    except FrontUnavailable as exc:
+        raise click.ClickException(str(exc)) from exc

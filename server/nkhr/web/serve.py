@@ -1,18 +1,25 @@
-"""Serving the built dataset with gunicorn, a production WSGI server.
+"""Serving the built dataset: nginx in front (``front.py``), gunicorn behind it.
 
 Each gunicorn worker builds its own app (and so its own pool of query processes) after the
 fork; threads let a worker keep answering while some of its requests wait on slow queries.
+With the front, gunicorn listens only on a private Unix socket, sees only whole requests, and
+hands each answer to nginx at once, so a thread is held only while there is work to do.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from gunicorn import util
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
+from gunicorn.errors import HaltServer
 
 from ..project import Project
+from . import front as fronts
 
 
-def write_error(sock, status_int: int, reason: str, mesg: str) -> None:
+def write_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
     """Answer a request gunicorn itself refuses, in the form of every other error of this server.
 
     gunicorn answers a request it cannot parse (too long a request line or header, too many
@@ -30,31 +37,74 @@ def write_error(sock, status_int: int, reason: str, mesg: str) -> None:
     util.write_nonblock(sock, head + body)
 
 
+class FrontedArbiter(Arbiter):
+    """gunicorn's master, which also runs the nginx front and stops with it.
+
+    nginx starts once gunicorn has bound its socket, and is told to stop taking connections
+    (and finish the requests under way) before gunicorn's workers are stopped. If nginx dies,
+    nothing reaches the workers any more, so the server stops with an error instead of
+    running unreachable.
+    """
+
+    def __init__(self, app: BaseApplication, front: fronts.Front):
+        self.front = front
+        super().__init__(app)
+
+    def start(self) -> None:
+        super().start()
+        self.front.start()
+
+    def manage_workers(self) -> None:
+        super().manage_workers()
+        if self.front.process is not None and not self.front.alive():
+            raise HaltServer("the nginx front stopped; the server cannot be reached and stops too", 1)
+
+    def stop(self, graceful: bool = True) -> None:
+        self.front.begin_stop()
+        super().stop(graceful)
+        self.front.finish(timeout=self.cfg.graceful_timeout if graceful else 2)
+
+
 class Server(BaseApplication):
-    def __init__(self, project: Project, options: dict, store: dict | None = None):
+    def __init__(self, project: Project, options: dict[str, Any], overrides: dict[str, Any] | None = None,
+                 front: fronts.Front | None = None):
         self.project = project
         self.options = options
-        self.store = store or {}          # Settings.store_url / store_query_url, for serve --store
+        self.overrides = overrides or {}     # Settings fields set by serve (store, front)
+        self.front = front
         super().__init__()
 
-    def load_config(self):
+    def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
         util.write_error = write_error       # gunicorn has no setting for its error responses
 
-    def load(self):
+    def load(self) -> Any:
         from . import create_app, settings_from_environment
         settings = settings_from_environment()
-        for name, value in self.store.items():
+        for name, value in self.overrides.items():
             setattr(settings, name, value)
         return create_app(self.project, settings)
 
+    def run(self) -> None:
+        if self.front is None:
+            super().run()
+            return
+        try:
+            FrontedArbiter(self, self.front).run()
+        finally:
+            self.front.finish(timeout=2)
 
-def serve(project: Project, host: str, port: int, workers: int = 2, threads: int = 8,
+
+def serve(project: Project, host: str, port: int, workers: int = 2, threads: int = 16,
           store_url: str | None = None, store_query_url: str | None = None) -> None:
-    """Serve on gunicorn; with ``store_url`` / ``store_query_url``, queries go to that SPARQL store."""
+    """Serve on gunicorn behind nginx; with ``store_url`` / ``store_query_url``, queries go to that store.
+
+    Raises ``front.FrontUnavailable`` (a sentence) when nginx is missing or refuses to start.
+    """
+    front = fronts.Front(host, port, fronts.FrontSettings.from_environment()) if fronts.wanted() else None
     options = {
-        "bind": f"{host}:{port}",
+        "bind": front.bind if front else f"{host}:{port}",
         "workers": workers,
         "worker_class": "gthread",
         "threads": threads,
@@ -63,10 +113,12 @@ def serve(project: Project, host: str, port: int, workers: int = 2, threads: int
         "limit_request_line": 8190,       # longer queries must be POSTed
         "limit_request_fields": 100,
         "limit_request_field_size": 8190,
-        "accesslog": "-",
+        "accesslog": None if front else "-",   # behind the front, nginx logs each request with its client
         "errorlog": "-",
         "loglevel": "warning",
         "proc_name": "nkhr",
     }
-    store = {"store_url": store_url, "store_query_url": store_query_url} if store_url or store_query_url else None
-    Server(project, options, store).run()
+    overrides: dict[str, Any] = {"behind_front": front is not None}
+    if store_url or store_query_url:
+        overrides.update(store_url=store_url, store_query_url=store_query_url)
+    Server(project, options, overrides, front).run()

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..query.engine import QuerySyntaxError
+from ..query.fairness import Refused
 from ..query.guard import QueryRefused, check_dataset_parameters, inspect
 from ..query.sandbox import QueryCrashed, QueryTimeout
 from .answers import AnswerKey
@@ -110,6 +111,20 @@ def _read_body(read):
                                  "chunked encoding is malformed.") from exc
 
 
+def client_address() -> str:
+    """Who sent the request, for the per-client limits: the peer's address.
+
+    Behind ``nkhr serve``'s nginx front, gunicorn listens only on a private Unix socket, so every
+    request comes from the front, which puts the client's address in ``NKHR-Client`` (replacing
+    whatever the client sent). Without the front the header is never read.
+    """
+    if site().settings.behind_front:
+        forwarded = request.headers.get("NKHR-Client", "").strip()
+        if forwarded:
+            return forwarded[:64]
+    return request.remote_addr or "unknown"
+
+
 def execute(query: str, default_graphs: list[str], named_graphs: list[str]) -> Response:
     """Guard, run and serialise one query, honouring content negotiation and the limits."""
     the_site = site()
@@ -138,8 +153,12 @@ def execute(query: str, default_graphs: list[str], named_graphs: list[str]) -> R
     if answer is None:
         outcome = "miss"
         try:
-            answer = the_site.pool.run(query, defaults, nameds, tabular_fmt=tabular, graph_fmt=graph,
-                                       max_rows=settings.max_rows, timeout=settings.query_timeout)
+            with the_site.gate.slot(client_address()):
+                answer = the_site.pool.run(query, defaults, nameds, tabular_fmt=tabular, graph_fmt=graph,
+                                           max_rows=settings.max_rows, timeout=settings.query_timeout)
+        except Refused as exc:
+            return plain_error(exc.status, f"The query was not run: {exc}. Try again in {exc.retry_after} "
+                                           "seconds.", **{"Retry-After": str(exc.retry_after)})
         except QuerySyntaxError as exc:
             return plain_error(400, f"The query is not valid SPARQL: {exc}")
         except QueryTimeout as exc:

@@ -1,0 +1,175 @@
+"""Who gets the next query process: a bounded, fair wait in front of a worker's query pool.
+
+A worker has a few query processes (``NKHR_QUERY_PROCESSES``) and more threads than that. Left
+to a first-come queue, 8 clients looping on a slow query kept every process busy and made
+everyone else's cheap queries time out, and the threads they held waiting made even the home
+page wait. So every user query passes this gate first:
+
+- a client (its address) may have ``per_client`` queries running or waiting at once; more is
+  refused at once (``ClientBusy``, a 429);
+- at most ``max_waiting`` queries wait, each for at most ``wait`` seconds; a query that cannot
+  be given a process in that time is refused (``Saturated``, a 503 with Retry-After), so the
+  threads that pages and cached answers need are never all held by waiting queries;
+- when a process frees up, it goes to the waiting client that has used the least query time
+  lately (the seconds its queries ran, halved every ``half_life`` seconds), not to whoever came
+  first. A full queue lets a newcomer in by turning away the heaviest waiter, if the newcomer
+  has used less. A client running many slow queries waits behind everyone else; a cheap query
+  from anyone else waits at most for the next process to free up.
+
+The gate counts per worker process; the pool's own wait stays as a backstop.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+
+class Refused(Exception):
+    """A query was not given a process; ``retry_after`` is the advice for the client, in seconds."""
+
+    status = 503
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Saturated(Refused):
+    """Every query process stayed busy, or the waiting line was full of lighter clients."""
+
+    status = 503
+
+
+class ClientBusy(Refused):
+    """This client already has as many queries under way as a client may."""
+
+    status = 429
+
+
+@dataclass
+class _Ticket:
+    client: str
+    order: int
+    granted: bool = False
+    turned_away: bool = False
+
+
+class FairGate:
+    """``with gate.slot(client): run the query`` -- see the module's docstring."""
+
+    # Charged on admission, so that many tiny queries add up too.
+    MINIMUM_CHARGE = 0.01
+
+    def __init__(self, slots: int, wait: float, max_waiting: int = 6, per_client: int = 2,
+                 half_life: float = 30.0, clients_kept: int = 10_000):
+        self.slots = max(1, slots)
+        self.wait = wait
+        self.max_waiting = max(0, max_waiting)
+        self.per_client = max(1, per_client)
+        self.half_life = half_life
+        self.clients_kept = clients_kept
+        self._condition = threading.Condition()
+        self._running = 0
+        self._waiting: list[_Ticket] = []
+        self._under_way: dict[str, int] = {}
+        self._usage: OrderedDict[str, tuple[float, float]] = OrderedDict()   # client -> (seconds, as of)
+        self._order = itertools.count()
+
+    @property
+    def retry_after(self) -> int:
+        return max(1, math.ceil(self.wait))
+
+    def usage(self, client: str, now: float | None = None) -> float:
+        """The client's recent query time, in seconds, decayed to ``now``."""
+        seconds, stamp = self._usage.get(client, (0.0, 0.0))
+        if not seconds:
+            return 0.0
+        now = time.monotonic() if now is None else now
+        return seconds * 0.5 ** ((now - stamp) / self.half_life)
+
+    def _charge(self, client: str, seconds: float) -> None:
+        now = time.monotonic()
+        self._usage[client] = (self.usage(client, now) + seconds, now)
+        self._usage.move_to_end(client)
+        while len(self._usage) > self.clients_kept:
+            self._usage.popitem(last=False)
+
+    @contextmanager
+    def slot(self, client: str) -> Iterator[None]:
+        """Hold one of the query processes for the body of the ``with``; raise ``Refused`` if not given one."""
+        self._enter(client)
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._running -= 1
+                self._release(client)
+                self._charge(client, time.monotonic() - started)
+                self._grant()
+
+    def _release(self, client: str) -> None:
+        left = self._under_way.get(client, 1) - 1
+        if left > 0:
+            self._under_way[client] = left
+        else:
+            self._under_way.pop(client, None)
+
+    def _enter(self, client: str) -> None:
+        with self._condition:
+            if self._under_way.get(client, 0) >= self.per_client:
+                raise ClientBusy(f"this address already has {self.per_client} queries under way on this server "
+                                 "process; wait for them to finish", self.retry_after)
+            self._charge(client, self.MINIMUM_CHARGE)
+            if self._running < self.slots and not self._waiting:
+                self._running += 1
+                self._under_way[client] = self._under_way.get(client, 0) + 1
+                return
+            if len(self._waiting) >= self.max_waiting:
+                self._turn_away_heavier_than(client)
+            ticket = _Ticket(client, next(self._order))
+            self._waiting.append(ticket)
+            self._under_way[client] = self._under_way.get(client, 0) + 1
+            deadline = time.monotonic() + self.wait
+            while not (ticket.granted or ticket.turned_away):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._condition.wait(left)
+            if ticket.granted:
+                return
+            if ticket in self._waiting:
+                self._waiting.remove(ticket)
+            self._release(client)
+            raise Saturated(f"every query process stayed busy for {self.wait:g} seconds", self.retry_after)
+
+    def _turn_away_heavier_than(self, client: str) -> None:
+        now = time.monotonic()
+        heaviest = max(self._waiting, key=lambda t: (self.usage(t.client, now), t.order))
+        if self.usage(heaviest.client, now) <= self.usage(client, now) or self.max_waiting == 0:
+            raise Saturated("every query process is busy and the queries waiting for one are full",
+                            self.retry_after)
+        self._waiting.remove(heaviest)
+        heaviest.turned_away = True
+        self._condition.notify_all()
+
+    def _grant(self) -> None:
+        now = time.monotonic()
+        while self._running < self.slots and self._waiting:
+            lightest = min(self._waiting, key=lambda t: (self.usage(t.client, now), t.order))
+            self._waiting.remove(lightest)
+            lightest.granted = True
+            self._running += 1
+        self._condition.notify_all()
+
+    def state(self) -> dict[str, int]:
+        """Counts for the tests and for logs: running, waiting, clients under way."""
+        with self._condition:
+            return {"running": self._running, "waiting": len(self._waiting), "clients": len(self._under_way)}
