@@ -12,9 +12,12 @@ PORT   ?= 8000
 
 # Debian packages the tests use: a real browser for the page tests, Graphviz to read DOT exports,
 # Virtuoso's server binary (5 MB, no service started) as a second store for the scale-out tests.
-SYSTEM_TOOLS := chromium:chromium chromedriver:chromium-driver dot:graphviz virtuoso-t:virtuoso-opensource-7-bin
+# nginx is the front `nkhr serve` starts before its workers (server/nkhr/web/front.py): `make run` needs it too.
+SERVE_TOOLS  := nginx:nginx-light
+SYSTEM_TOOLS := chromium:chromium chromedriver:chromium-driver dot:graphviz virtuoso-t:virtuoso-opensource-7-bin $(SERVE_TOOLS)
+TOOLS        ?= $(SYSTEM_TOOLS)
 
-.PHONY: run test check bench install install-test system-deps build clean
+.PHONY: run test check bench install install-test system-deps serve-deps build clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +34,8 @@ install-test: install system-deps
 	$(BIN)/pip install --quiet -e '.[test]'
 
 system-deps:
-	@missing=""; for pair in $(SYSTEM_TOOLS); do \
-	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; done; \
+	@missing=""; for pair in $(TOOLS); do \
+	  command -v $${pair%%:*} >/dev/null 2>&1 || [ -x /usr/sbin/$${pair%%:*} ] || missing="$$missing $${pair##*:}"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
@@ -43,7 +46,10 @@ system-deps:
 build: install
 	$(BIN)/nkhr build
 
-run: install
+serve-deps:
+	@$(MAKE) --no-print-directory system-deps TOOLS="$(SERVE_TOOLS)"
+
+run: install serve-deps
 	$(BIN)/nkhr serve --host $(HOST) --port $(PORT)
 
 # Before the suite: the import contracts of pyproject.toml (data flows one way; the serving side never

@@ -11,9 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 
-from .project import Project
-
 from .formats import get as get_format
+from .project import Project
 
 BUILDS_DIR = ".nkhr-builds"
 METADATA = "build.json"
@@ -23,11 +22,11 @@ CATALOG_DIR = "queries"
 STORE_DIR = "store"
 
 # The whole dataset in every format, under a stable name: dataset.<extension>.
-DUMP_FORMATS = ("turtle", "nt", "trig", "nquads", "jsonld", "xml")
+DUMP_FORMATS = ("turtle", "nt", "trig", "nquads", "jsonld", "rdfxml")
 
 
 def dump_name(fmt: str) -> str:
-    return f"dataset.{FORMATS[fmt][2]}"
+    return f"dataset.{get_format(fmt).extension}"
 
 
 def sha256(data: bytes) -> str:

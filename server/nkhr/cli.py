@@ -14,11 +14,24 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, formats
+from .formats import Kind
 
 EXIT_PARSE = 3
 EXIT_INVALID = 4
 EXIT_OTHER = 5
+
+
+def _names(*kinds: Kind) -> list[str]:
+    """Every name and short name of the formats of ``kinds``, for --format."""
+    return sorted({name for f in formats.of_kind(*kinds) for name in f.names})
+
+
+def _export_names() -> list[str]:
+    """The names (and short names) of the dump formats and the property-graph formats, for export --format."""
+    from .built import DUMP_FORMATS
+    exported = [formats.get(name) for name in DUMP_FORMATS] + list(formats.of_kind(Kind.PROPERTY_GRAPH))
+    return sorted({name for f in exported for name in f.names})
 
 
 def _say(message: str) -> None:
@@ -126,8 +139,10 @@ def validate(ctx, data_files):
 
 @main.command()
 @click.argument("query")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld"]),
-              default="table", show_default=True, help="Output format (turtle, nt, jsonld for CONSTRUCT/DESCRIBE).")
+@click.option("--format", "fmt", type=click.Choice(["table", *_names(Kind.RESULTS, Kind.GRAPH, Kind.DATASET)]),
+              default="table", show_default=True,
+              help="Output format: table, csv, tsv, json, xml for SELECT/ASK; an RDF format (turtle, nt, jsonld, "
+                   "rdfxml, ...; xml and json mean RDF/XML and JSON-LD) for CONSTRUCT/DESCRIBE.")
 @click.pass_context
 def query(ctx, query, fmt):
     """Run QUERY (a .rq file, or the name of a query in queries/) on the built dataset."""
@@ -152,16 +167,17 @@ def query(ctx, query, fmt):
         else:
             click.echo(to_table(result))
             return
-    if result.kind == "graph" and fmt in ("csv", "tsv", "json"):
-        raise click.UsageError("CONSTRUCT/DESCRIBE results come as turtle, nt, jsonld or xml")
-    if result.kind != "graph" and fmt in ("turtle", "nt", "jsonld"):
-        raise click.UsageError("SELECT/ASK results come as table, csv, tsv, json or xml")
-    sys.stdout.buffer.write(serialize(result, fmt))
+    kinds = (Kind.GRAPH, Kind.DATASET) if result.kind == "graph" else (Kind.RESULTS,)
+    chosen = formats.lookup(fmt, kinds)
+    if chosen is None:
+        raise click.UsageError("CONSTRUCT/DESCRIBE results come in an RDF format: " + ", ".join(_names(*kinds))
+                               if result.kind == "graph" else
+                               "SELECT/ASK results come as table, " + ", ".join(_names(*kinds)))
+    sys.stdout.buffer.write(serialize(result, chosen.name))
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["turtle", "nt", "jsonld", "xml", "trig", "nquads",
-                                                    "graphml", "gexf", "cyjs", "dot"]),
+@click.option("--format", "fmt", type=click.Choice(_export_names()),
               default="turtle", show_default=True,
               help="RDF format of the dump, or a property graph for Gephi, Cytoscape, yEd or Graphviz.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -174,13 +190,15 @@ def export(ctx, fmt, output):
     (Cytoscape.js JSON) and dot write the entities, claims and sections as a property graph.
     """
     from .built import dump_name
-    from .exports.model import WRITERS, build_graph
+    from .exports.model import build_graph
     project = _project(ctx)
-    if fmt in WRITERS:
-        data = WRITERS[fmt](build_graph(_engine(project)))
+    chosen = formats.lookup(fmt, (Kind.GRAPH, Kind.DATASET, Kind.PROPERTY_GRAPH))
+    assert chosen is not None       # click has checked the name
+    if chosen.kind is Kind.PROPERTY_GRAPH:
+        data = chosen.write(build_graph(_engine(project)))
     else:
         ensure_built(project)
-        data = (project.dist_dir / dump_name(fmt)).read_bytes()
+        data = (project.dist_dir / dump_name(chosen.name)).read_bytes()
     if output:
         output.write_bytes(data)
         _say(f"wrote {output} ({len(data)} bytes)")

@@ -22,17 +22,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 
+from .formats import Format, Kind, get
 from .vocab import PREFIXES
-
-# name -> (Oxigraph format, media type, file extension, holds named graphs?)
-FORMATS = {
-    "turtle": (ox.RdfFormat.TURTLE, "text/turtle", "ttl", False),
-    "nt": (ox.RdfFormat.N_TRIPLES, "application/n-triples", "nt", False),
-    "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json", "jsonld", False),
-    "xml": (ox.RdfFormat.RDF_XML, "application/rdf+xml", "rdf", False),
-    "trig": (ox.RdfFormat.TRIG, "application/trig", "trig", True),
-    "nquads": (ox.RdfFormat.N_QUADS, "application/n-quads", "nq", True),
-}
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -129,12 +120,12 @@ def triples_of(quads: list[ox.Quad], graph_name: str | None = None) -> list[ox.T
 
 def dataset_bytes(quads: list[ox.Quad], fmt: str) -> bytes:
     """Write the quads of ``make_dataset`` in TriG or N-Quads."""
-    data = ox.serialize(quads, format=FORMATS[fmt][0], prefixes=PREFIXES)
+    data = ox.serialize(quads, format=get(fmt).oxigraph, prefixes=PREFIXES)
     return _laid_out(data, "\t\t") if fmt == "trig" else data
 
 
 def graph_bytes(graph: Graph, fmt: str) -> bytes:
-    """Write one rdflib graph in a triple format of FORMATS, with the prefixes it binds too."""
+    """Write one rdflib graph in an RDF format of ``nkhr.formats``, with the prefixes it binds too."""
     return triples_bytes(sorted(canonical_triples(graph), key=_triple_key), fmt, _prefixes_of(graph))
 
 
@@ -150,11 +141,23 @@ def _prefixes_of(graph: Graph) -> dict[str, str]:
 
 
 def triples_bytes(triples: list[ox.Triple], fmt: str, prefixes: dict[str, str] = PREFIXES) -> bytes:
-    """Write sorted triples in a triple format of FORMATS."""
-    if fmt == "jsonld":
+    """Write sorted triples in an RDF format of ``nkhr.formats`` (a dataset format puts them in
+    the default graph)."""
+    rdf_format = get(fmt).oxigraph
+    if rdf_format == ox.RdfFormat.JSON_LD:
         return _compact_jsonld(ox.serialize(triples, format=ox.RdfFormat.JSON_LD), prefixes)
-    data = ox.serialize(triples, format=FORMATS[fmt][0], prefixes=prefixes)
-    return _laid_out(data, "\t") if fmt == "turtle" else data
+    data = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+    return _laid_out(data, "\t") if rdf_format == ox.RdfFormat.TURTLE else data
+
+
+def write_rdf(fmt: Format, data: list, prefixes: dict[str, str] = PREFIXES) -> bytes:
+    """The writer of every RDF format in ``nkhr.formats``: quads of ``make_dataset`` in a dataset
+    format, otherwise triples (sorted here, so that the same answer is always the same bytes)."""
+    if data and isinstance(data[0], ox.Quad):
+        if fmt.kind is not Kind.DATASET:
+            raise ValueError(f"{fmt.label} holds one graph; write the quads in TriG or N-Quads")
+        return dataset_bytes(data, fmt.name)
+    return triples_bytes(sorted(data, key=_triple_key), fmt.name, prefixes)
 
 
 def _laid_out(data: bytes, continued: str) -> bytes:

@@ -15,7 +15,9 @@ from rdflib.compare import isomorphic
 from nkhr.build.pipeline import run_build
 from nkhr.built import DUMP_FORMATS, dump_name
 from nkhr.project import Project
-from nkhr.serialize import FORMATS, dataset_bytes, graph_bytes, make_dataset
+from nkhr import formats
+from nkhr.formats import Kind
+from nkhr.serialize import dataset_bytes, graph_bytes, make_dataset
 from nkhr.vocab import GRAPH_ASSERTED, GRAPH_ONTOLOGY, GRAPHS
 
 
@@ -102,8 +104,8 @@ def test_every_file_holds_exactly_what_the_build_made(built_copy):
     result = run_build(Project(root))
     dist = root / "dist"
     for fmt in DUMP_FORMATS:
-        media_type = FORMATS[fmt][1]
-        if FORMATS[fmt][3]:
+        media_type = formats.get(fmt).media_type
+        if formats.get(fmt).kind is Kind.DATASET:
             dataset = Dataset()
             dataset.parse(dist / dump_name(fmt), format=media_type)
             for name, graph in result.graphs.items():
@@ -129,15 +131,16 @@ ex:s ex:text "two lines\n}\n@prefix x: <y> .\n\tindented \"quoted\" back\\slash"
 """
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("fmt", [f.name for f in formats.of_kind(Kind.GRAPH, Kind.DATASET)])
 def test_writers_keep_line_breaks_datatypes_and_blank_nodes(fmt):
     graph = Graph().parse(data=AWKWARD, format="turtle")
-    if FORMATS[fmt][3]:
+    media_type = formats.get(fmt).media_type
+    if formats.get(fmt).kind is Kind.DATASET:
         dataset = Dataset()
-        dataset.parse(data=dataset_bytes(make_dataset({"https://example.org/g": graph}), fmt), format=FORMATS[fmt][1])
+        dataset.parse(data=dataset_bytes(make_dataset({"https://example.org/g": graph}), fmt), format=media_type)
         assert_same_graph(dataset.graph(URIRef("https://example.org/g")), graph, fmt)
     else:
-        assert_same_graph(Graph().parse(data=graph_bytes(graph, fmt), format=FORMATS[fmt][1]), graph, fmt)
+        assert_same_graph(Graph().parse(data=graph_bytes(graph, fmt), format=media_type), graph, fmt)
 
 
 def test_a_broken_turtle_file_names_file_and_line_and_leaves_dist_alone(project_copy):

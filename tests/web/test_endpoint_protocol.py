@@ -258,8 +258,13 @@ def test_result_rows_are_capped(tmp_path, project):
     copy_project(project, tmp_path)
     small = RunningServer(tmp_path, env={"NKHR_MAX_ROWS": "5"})
     try:
+        # more results than the cap: an error, never the first five passed off as the answer
         response = requests.get(small.url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, timeout=30)
-        assert len(response.json()["results"]["bindings"]) == 5
-        assert "first 5" in response.headers["NKHR-Results-Truncated"]
+        assert response.status_code == 503 and "more than 5 results" in response.text
+        assert response.headers["Content-Type"].startswith("text/plain")
+        # as many as the cap: the whole answer
+        response = requests.get(small.url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 5"},
+                                timeout=30)
+        assert response.status_code == 200 and len(response.json()["results"]["bindings"]) == 5
     finally:
         small.stop()

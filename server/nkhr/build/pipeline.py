@@ -53,14 +53,10 @@ class BuildResult:
         }
 
     @cached_property
-    def section_graphs(self) -> dict[str, Graph]:
-        """One named graph per article section: the asserted triples it states (build/provenance.py)."""
-        graphs = {}
-        for section, triples in self.provenance.by_section.items():
-            graph = graphs[section_graph(section)] = Graph()
-            for triple in triples:
-                graph.add(triple)
-        return graphs
+    def section_graphs(self) -> dict[str, list]:
+        """One named graph per article section: the asserted triples it states (build/provenance.py),
+        as the parser's triples (``serialize.make_dataset`` takes them as they are)."""
+        return {section_graph(section): triples for section, triples in self.provenance.by_section.items()}
 
     @property
     def published_graphs(self) -> dict[str, Graph]:

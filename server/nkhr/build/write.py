@@ -24,11 +24,10 @@ from ..built import (
     sha256,
     source_digests,
 )
+from ..formats import Kind, get
 from ..project import Project
 from ..query.diskstore import write_store
-from ..formats import Kind, get
 from ..serialize import (
-    FORMATS,
     dataset_bytes,
     graph_bytes,
     make_dataset,
@@ -45,7 +44,7 @@ def artifacts(result: BuildResult) -> dict[str, bytes]:
     """Every file of a build, by name, as bytes. Deterministic for the same sources."""
     quads = make_dataset(result.published_graphs)     # the section graphs repeat asserted triples
     union = triples_of(quads)
-    files = {dump_name(fmt): dataset_bytes(quads, fmt) if FORMATS[fmt][3] else triples_bytes(union, fmt)
+    files = {dump_name(fmt): dataset_bytes(quads, fmt) if get(fmt).kind is Kind.DATASET else triples_bytes(union, fmt)
              for fmt in DUMP_FORMATS}
     files["asserted.ttl"] = triples_bytes(triples_of(quads, GRAPH_ASSERTED), "turtle")
     files["ontology.ttl"] = triples_bytes(triples_of(quads, GRAPH_ONTOLOGY), "turtle")

@@ -11,8 +11,9 @@ from __future__ import annotations
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 
+from .. import formats
 from ..built import DUMP_FORMATS, dump_name
-from ..serialize import FORMATS
+from ..formats import Kind
 from ..vocab import (
     BASE,
     GRAPH_ASSERTED,
@@ -23,7 +24,6 @@ from ..vocab import (
 )
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-FORMATS_NS = Namespace("http://www.w3.org/ns/formats/")
 SOURCE_ARTICLE = URIRef("https://en.wikipedia.org/wiki/Human_rights_in_North_Korea")
 LICENSE = URIRef("https://creativecommons.org/licenses/by-sa/4.0/")
 DATASET = URIRef(BASE + "dataset")
@@ -33,8 +33,8 @@ GRAPH_TITLES = {
     GRAPH_ASSERTED: "Facts asserted by the curators from the article",
     GRAPH_INFERRED: "Triples entailed by OWL-RL reasoning over the ontology and the facts",
 }
-RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                  "Turtle", "N-Triples", "JSON-LD", "RDF_XML"]
+# What /sparql answers in: every results format, and every RDF format (for CONSTRUCT and DESCRIBE).
+RESULT_FORMATS = formats.of_kind(Kind.RESULTS, Kind.GRAPH, Kind.DATASET)
 
 
 def service_description_graph(site, root: str) -> Graph:
@@ -46,8 +46,9 @@ def service_description_graph(site, root: str) -> Graph:
     graph.add((service, SD.endpoint, service))
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     graph.add((service, SD.feature, SD.UnionDefaultGraph))
-    for name in RESULT_FORMATS:
-        graph.add((service, SD.resultFormat, FORMATS_NS[name]))
+    for fmt in RESULT_FORMATS:
+        if fmt.w3c_iri:
+            graph.add((service, SD.resultFormat, URIRef(fmt.w3c_iri)))
     graph.add((service, RDFS.comment, Literal(
         "Read-only SPARQL 1.1 Query endpoint of the North Korea human-rights knowledge graph. The default "
         "graph is the union of the named graphs. Queries run with a time limit of "
@@ -125,13 +126,15 @@ def void_graph(site, root: str) -> Graph:
     for fmt in DUMP_FORMATS:
         url = URIRef(root + "dumps/" + dump_name(fmt))
         graph.add((dataset, VOID.dataDump, url))
-        distribution = URIRef(f"{BASE}dataset/distribution/{FORMATS[fmt][2]}")
+        dump_format = formats.get(fmt)
+        distribution = URIRef(f"{BASE}dataset/distribution/{dump_format.extension}")
         graph.add((dataset, DCAT.distribution, distribution))
         graph.add((distribution, RDF.type, DCAT.Distribution))
         graph.add((distribution, DCAT.downloadURL, url))
-        graph.add((distribution, DCAT.mediaType, URIRef("https://www.iana.org/assignments/media-types/" + FORMATS[fmt][1])))
+        graph.add((distribution, DCAT.mediaType, URIRef("https://www.iana.org/assignments/media-types/"
+                                                        + dump_format.media_type)))
         graph.add((distribution, DCTERMS.license, LICENSE))
-        graph.add((distribution, DCTERMS.title, Literal(f"Whole dataset as {fmt}", lang="en")))
+        graph.add((distribution, DCTERMS.title, Literal(f"Whole dataset as {dump_format.label}", lang="en")))
     for name in site.graphs:
         subset = URIRef(name)
         graph.add((dataset, VOID.subset, subset))

@@ -35,6 +35,8 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
+from .. import formats
+from ..formats import Format, Kind
 from ..query.engine import Engine
 from ..vocab import GRAPH_ASSERTED, GRAPH_ONTOLOGY, NKHR, PREFIXES
 
@@ -73,12 +75,8 @@ INTEGER_TYPES = {XSD + t for t in ("integer", "int", "long", "short", "byte", "n
 DECIMAL_TYPES = {XSD + t for t in ("decimal", "double", "float")}
 JOIN = " | "
 
-FORMATS = {   # name -> (file name, media type)
-    "graphml": ("graph.graphml", "application/graphml+xml"),
-    "gexf": ("graph.gexf", "application/gexf+xml"),
-    "cyjs": ("graph.cyjs.json", "application/json"),
-    "dot": ("graph.dot", "text/vnd.graphviz; charset=utf-8"),
-}
+# name -> (file name, Content-Type), a view of the property-graph formats of ``nkhr.formats``.
+FORMATS = {f.name: (f"graph.{f.extension}", f.content_type) for f in formats.of_kind(Kind.PROPERTY_GRAPH)}
 
 GRAPH_NAME = "North Korea human-rights knowledge graph"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -453,3 +451,8 @@ WRITERS = {"graphml": to_graphml, "gexf": to_gexf, "cyjs": to_cytoscape, "dot": 
 
 def render(graph: PropertyGraph, fmt: str) -> bytes:
     return WRITERS[fmt](graph)
+
+
+def write_property_graph(fmt: Format, graph: PropertyGraph) -> bytes:
+    """The writer of the property-graph formats in ``nkhr.formats``."""
+    return WRITERS[fmt.name](graph)

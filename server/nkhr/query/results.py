@@ -1,7 +1,8 @@
 """Writing query results in the W3C formats, and as a plain table for the terminal.
 
 SELECT and ASK results: SPARQL 1.1 Query Results JSON, XML, CSV and TSV. CONSTRUCT and
-DESCRIBE results: Turtle, N-Triples, JSON-LD and RDF/XML, written by pyoxigraph.
+DESCRIBE results: every RDF format of ``nkhr.formats``, written by ``nkhr.serialize`` (sorted,
+JSON-LD compacted with the project's @context). Format names are those of ``nkhr.formats``.
 """
 
 from __future__ import annotations
@@ -13,26 +14,13 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from .. import formats
+from ..formats import Format
 from ..vocab import PREFIXES
 from .engine import QueryResult
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-# name -> media type
-TABULAR_FORMATS = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-}
-GRAPH_FORMATS = {
-    "turtle": ("text/turtle", ox.RdfFormat.TURTLE),
-    "nt": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
-    "jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
-    "xml": ("application/rdf+xml", ox.RdfFormat.RDF_XML),
-}
-
 
 def term_json(term) -> dict:
     if isinstance(term, ox.NamedNode):
@@ -143,17 +131,19 @@ def shorten(text: str) -> str:
 
 
 def graph_to(result: QueryResult, fmt: str) -> bytes:
-    _, rdf_format = GRAPH_FORMATS[fmt]
-    prefixes = PREFIXES if fmt in ("turtle", "xml") else None
-    options = {"prefixes": prefixes} if prefixes else {}
-    return ox.serialize(result.triples, format=rdf_format, **options)
+    """A CONSTRUCT or DESCRIBE answer in the RDF format named ``fmt``."""
+    return formats.get(fmt).write(result.triples)
 
 
 WRITERS = {"json": to_json, "xml": to_xml, "csv": to_csv, "tsv": to_tsv}
 
 
+def write_results(fmt: Format, result: QueryResult) -> bytes:
+    """The writer of the SPARQL results formats in ``nkhr.formats``."""
+    return WRITERS[fmt.name](result)
+
+
 def serialize(result: QueryResult, fmt: str) -> bytes:
-    """Serialise a result in a format name of TABULAR_FORMATS (SELECT/ASK) or GRAPH_FORMATS."""
-    if result.kind == "graph":
-        return graph_to(result, fmt)
-    return WRITERS[fmt](result)
+    """Serialise a result in the format named ``fmt``: a results format for SELECT and ASK, an
+    RDF format for CONSTRUCT and DESCRIBE."""
+    return formats.get(fmt).write(result.triples if result.kind == "graph" else result)

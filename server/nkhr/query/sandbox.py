@@ -20,8 +20,9 @@ import threading
 import time
 from dataclasses import dataclass
 
+from ..formats import Kind, load_writers
 from .engine import Engine, QuerySyntaxError
-from .results import TABULAR_FORMATS, serialize
+from .results import serialize
 
 
 class QueryTimeout(Exception):
@@ -87,6 +88,7 @@ def _forbid_new_files() -> None:
 def _answer_forever(connection, dataset_path: str) -> None:
     """The child's loop: load the dataset, then answer (query, formats, ...) requests forever."""
     engine = Engine.open(dataset_path)
+    load_writers(Kind.RESULTS, Kind.GRAPH, Kind.DATASET)       # imported now: no file may be opened later
     if os.path.isdir("/proc/self/fd"):
         _forbid_new_files()
     connection.send(("ready", None))
@@ -233,4 +235,4 @@ def default_pool_size() -> int:
     return int(os.environ.get("NKHR_QUERY_PROCESSES", "2"))
 
 
-__all__ = ["QueryPool", "QueryTimeout", "QueryCrashed", "Answer", "TABULAR_FORMATS"]
+__all__ = ["QueryPool", "QueryTimeout", "QueryCrashed", "Answer"]

@@ -12,12 +12,11 @@ import threading
 
 from flask import Blueprint, Response, abort, request
 
+from .. import formats
 from ..built import DUMP_FORMATS, dump_name
 from ..content.service import void_graph
-from ..query.engine import QueryResult
-from ..query.results import graph_to
-from ..serialize import FORMATS, graph_bytes
-from .negotiation import MEDIA_TYPE, NotAcceptable, choose_graph_format
+from ..serialize import graph_bytes
+from .negotiation import NotAcceptable, choose_rdf_format, not_acceptable
 from .sparql import plain_error, site
 
 blueprint = Blueprint("data", __name__)
@@ -52,9 +51,8 @@ def _conditional(body: bytes, etag: str, content_type: str, compressible: bool =
 def dump(name: str):
     if name not in DUMP_FILES:
         abort(404)
-    fmt = DUMP_FILES[name]
     the_site = site()
-    content_type = FORMATS[fmt][1] + ("; charset=utf-8" if fmt in ("turtle", "trig") else "")
+    content_type = formats.get(DUMP_FILES[name]).content_type
     return _conditional(the_site.file(name).read_bytes(), the_site.etag(name), content_type)
 
 
@@ -78,7 +76,7 @@ def table_index():
 
 @blueprint.route("/dumps/")
 def dump_index():
-    lines = [f"/dumps/{name}\t{FORMATS[fmt][1]}" for name, fmt in DUMP_FILES.items()]
+    lines = [f"/dumps/{name}\t{formats.get(fmt).media_type}" for name, fmt in DUMP_FILES.items()]
     lines.append("/dumps/tables/datapackage.json\tapplication/json (CSV tables: a Frictionless Data Package)")
     return Response("\n".join(lines) + "\n", mimetype="text/plain")
 
@@ -104,21 +102,21 @@ def graph_store():
     if graph is not None and graph not in the_site.graphs:
         return plain_error(404, f"This dataset has no graph {graph}; it has {', '.join(the_site.graphs)}.")
     try:
-        fmt = choose_graph_format(request.accept_mimetypes, request.args.get("format"))
+        fmt = choose_rdf_format(request)
     except NotAcceptable as exc:
-        return plain_error(406, str(exc))
+        return not_acceptable(exc)
     pattern = "{ ?s ?p ?o }" if graph is None else f"{{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
     result = the_site.engine.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {pattern}")
-    body = graph_to(QueryResult(kind="graph", triples=result.triples), fmt)
-    return _conditional(body, f"{the_site.dataset_etag}-{graph or 'default'}-{fmt}", MEDIA_TYPE[("graph", fmt)])
+    body = fmt.write(result.triples)
+    return _conditional(body, f"{the_site.dataset_etag}-{graph or 'default'}-{fmt.name}", fmt.content_type)
 
 
 @blueprint.route("/.well-known/void")
 def void():
     the_site = site()
     try:
-        fmt = choose_graph_format(request.accept_mimetypes, request.args.get("format"))
+        fmt = choose_rdf_format(request)
     except NotAcceptable as exc:
-        return plain_error(406, str(exc))
-    body = graph_bytes(void_graph(the_site, request.url_root), fmt)
-    return _conditional(body, f"{the_site.dataset_etag}-void-{fmt}", MEDIA_TYPE[("graph", fmt)])
+        return not_acceptable(exc)
+    body = graph_bytes(void_graph(the_site, request.url_root), fmt.name)
+    return _conditional(body, f"{the_site.dataset_etag}-void-{fmt.name}", fmt.content_type)

@@ -18,7 +18,7 @@ from flask import (
 from ..built import DUMP_FORMATS, dump_name
 from ..content.claims import claim_groups
 from ..content.timeline import timeline
-from ..serialize import FORMATS
+from ..formats import get as get_format
 from ..vocab import PREFIXES
 from .negotiation import wants_html
 from .sparql import execute, site
@@ -48,7 +48,7 @@ VENDOR = {
 @blueprint.route("/")
 def home():
     the_site = site()
-    dumps = [(dump_name(fmt), FORMATS[fmt][1]) for fmt in DUMP_FORMATS]
+    dumps = [(dump_name(fmt), get_format(fmt).media_type) for fmt in DUMP_FORMATS]
     return render_template("home.html", metadata=the_site.metadata, catalog=list(the_site.catalog.values()),
                            dumps=dumps, built_at=the_site.built_at)
 
@@ -95,7 +95,7 @@ def vendor(name: str):
 @blueprint.route("/queries")
 def catalog():
     queries = list(site().catalog.values())
-    if wants_html(request.accept_mimetypes):
+    if wants_html(request):
         return render_template("queries.html", catalog=queries)
     return jsonify([{"name": q.name, "title": q.title, "description": q.description,
                      "sections": q.sections, "url": request.url_root + "queries/" + q.name,
@@ -107,7 +107,7 @@ def run_named(name: str):
     named = site().catalog.get(name)
     if named is None:
         abort(404)
-    if wants_html(request.accept_mimetypes) and "format" not in request.args:
+    if wants_html(request) and "format" not in request.args:
         return render_template("query.html", q=named)
     return execute(named.text, [], [])
 

@@ -3,8 +3,9 @@
 ``https://w3id.org/nkhr/<path>`` is served at ``/<path>``. Following the W3C "Cool URIs"
 note for slash IRIs, the IRI of a thing (``/id/kwan-li-so-15``) answers 303 See Other with
 the address of a document about it, chosen by content negotiation: ``.html`` for browsers,
-``.ttl``, ``.jsonld``, ``.nt`` or ``.rdf`` for machines. The ontology's hash IRIs resolve to
-``/ontology``.
+and for machines a document in every RDF format the dumps are written in (``.ttl``, ``.nt``,
+``.jsonld``, ``.rdf``, ``.trig``, ``.nq``, and ``.n3``), named by the extension of
+``nkhr.formats``. The ontology's hash IRIs resolve to ``/ontology``.
 """
 
 from __future__ import annotations
@@ -15,16 +16,25 @@ from urllib.parse import quote, unquote
 from flask import Blueprint, Response, abort, redirect, render_template, request
 
 from ..content.entity import describe, description_graph, exists
+from ..formats import Format
 from ..query.engine import QuerySyntaxError
-from ..query.results import graph_to
 from ..vocab import BASE, GRAPH_ONTOLOGY
-from .negotiation import MEDIA_TYPE, NotAcceptable, choose_graph_format, wants_html
-from .sparql import plain_error, site
+from .negotiation import RDF, NotAcceptable, choose_rdf_format, not_acceptable, wants_html
+from .sparql import site
 
 blueprint = Blueprint("resources", __name__)
 
-DOCUMENT_EXTENSIONS = {"html": None, "ttl": "turtle", "jsonld": "jsonld", "nt": "nt", "rdf": "xml"}
-EXTENSION_OF = {"turtle": "ttl", "jsonld": "jsonld", "nt": "nt", "xml": "rdf"}
+DOCUMENT_FORMATS: dict[str, Format] = {f.extension: f for f in RDF}
+DOCUMENT_EXTENSIONS = ("html", *DOCUMENT_FORMATS)
+
+
+def alternates(iri: str) -> str:
+    """A Link header value naming the document about ``iri`` in every format (RFC 8288 alternates)."""
+    path = "/" + iri[len(BASE):]
+    links = [f'<{path}.html>; rel="alternate"; type="text/html"']
+    links += [f'<{path}.{extension}>; rel="alternate"; type="{f.media_type}"'
+              for extension, f in DOCUMENT_FORMATS.items()]
+    return ", ".join(links)
 
 
 def _candidates(path: str) -> list[str]:
@@ -66,13 +76,13 @@ def resource(rest: str):
     iri = _find("id/" + raw_rest)
     if iri is None:
         abort(404)
-    if wants_html(request.accept_mimetypes):
+    if wants_html(request) and not request.args.get("format"):
         target = "html"
     else:
         try:
-            target = EXTENSION_OF[choose_graph_format(request.accept_mimetypes, request.args.get("format"))]
+            target = choose_rdf_format(request).extension
         except NotAcceptable as exc:
-            return plain_error(406, str(exc))
+            return not_acceptable(exc)
     response = redirect("/" + iri[len(BASE):] + "." + target, code=303)
     response.headers["Vary"] = "Accept"
     return response
@@ -81,14 +91,14 @@ def resource(rest: str):
 def document(iri: str, extension: str) -> Response:
     """The document about ``iri``: an HTML page or an RDF description."""
     engine = site().engine
-    fmt = DOCUMENT_EXTENSIONS[extension]
-    if fmt is None:
-        return Response(render_template("entity.html", d=describe(engine, iri), base=BASE), mimetype="text/html")
-    from ..query.engine import QueryResult
-    triples = description_graph(engine, iri).triples
-    body = graph_to(QueryResult(kind="graph", triples=triples), fmt)
-    response = Response(body, content_type=MEDIA_TYPE[("graph", fmt)])
-    response.headers["Link"] = f'<{iri}>; rel="describes"'
+    if extension == "html":
+        response = Response(render_template("entity.html", d=describe(engine, iri), base=BASE,
+                                            formats=DOCUMENT_FORMATS), mimetype="text/html")
+    else:
+        fmt = DOCUMENT_FORMATS[extension]
+        response = Response(fmt.write(description_graph(engine, iri).triples), content_type=fmt.content_type)
+        response.headers["Link"] = f'<{iri}>; rel="describes"'
+    response.headers["Link"] = ", ".join(filter(None, [response.headers.get("Link"), alternates(iri)]))
     return response
 
 
@@ -96,18 +106,16 @@ def document(iri: str, extension: str) -> Response:
 def ontology():
     """The ontology: its documentation page for browsers, the ontology graph for machines."""
     the_site = site()
-    if wants_html(request.accept_mimetypes):
+    if wants_html(request) and not request.args.get("format"):
         from ..content.ontology import ontology_docs
         return Response(render_template("ontology.html", o=ontology_docs(the_site.engine, the_site.shapes)),
                         mimetype="text/html")
     try:
-        fmt = choose_graph_format(request.accept_mimetypes, request.args.get("format"))
+        fmt = choose_rdf_format(request)
     except NotAcceptable as exc:
-        return plain_error(406, str(exc))
-    from ..query.engine import QueryResult
+        return not_acceptable(exc)
     result = the_site.engine.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}")
-    response = Response(graph_to(QueryResult(kind="graph", triples=result.triples), fmt),
-                        content_type=MEDIA_TYPE[("graph", fmt)])
+    response = Response(fmt.write(result.triples), content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"
     return response
 

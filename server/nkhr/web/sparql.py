@@ -10,16 +10,19 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from .. import formats
 from ..query.engine import QuerySyntaxError
 from ..query.fairness import Refused
 from ..query.guard import QueryRefused, check_dataset_parameters, inspect
 from ..query.sandbox import QueryCrashed, QueryTimeout
 from .answers import AnswerKey
 from .negotiation import (
-    MEDIA_TYPE,
+    RDF,
+    RESULTS,
     NotAcceptable,
     choose,
-    choose_graph_format,
+    choose_rdf_format,
+    not_acceptable,
     wants_html,
 )
 
@@ -130,19 +133,19 @@ def execute(query: str, default_graphs: list[str], named_graphs: list[str]) -> R
     the_site = site()
     allowed = set(the_site.graphs)
     try:
-        tabular, graph = choose(request.accept_mimetypes, request.args.get("format"))
-        if tabular is None and graph is None:
-            raise NotAcceptable()
+        results_format, rdf_format = choose(request)
         shape = inspect(query, allowed)
         check_dataset_parameters(default_graphs, named_graphs, allowed)
     except NotAcceptable as exc:
-        return plain_error(406, str(exc))
+        return not_acceptable(exc)
     except QueryRefused as exc:
         return plain_error(exc.status, str(exc))
     # The protocol's dataset parameters override FROM / FROM NAMED in the query.
     defaults = default_graphs or shape.from_graphs or None
     nameds = named_graphs or shape.from_named_graphs or None
     settings = the_site.settings
+    tabular = results_format.name if results_format else None
+    graph = rdf_format.name if rdf_format else None
     key = AnswerKey(the_site.dataset_etag, query, tuple(defaults or ()), tuple(nameds or ()),
                     tabular, graph, settings.max_rows)
     revalidating = request.method in ("GET", "HEAD") and request.if_none_match
@@ -171,12 +174,23 @@ def execute(query: str, default_graphs: list[str], named_graphs: list[str]) -> R
         if answer.fmt is not None:
             the_site.answers.put(key, answer)
     if answer.fmt is None:
-        return plain_error(406, str(NotAcceptable(kinds=("graph",) if answer.kind == "graph" else ("tabular",))))
-    kind = "graph" if answer.kind == "graph" else "tabular"
-    response = Response(answer.body, status=200, content_type=MEDIA_TYPE[(kind, answer.fmt)])
+        return not_acceptable(NotAcceptable(RDF if answer.kind == "graph" else RESULTS))
     if answer.truncated:
-        response.headers["NKHR-Results-Truncated"] = f"only the first {settings.max_rows} results were returned"
+        return too_many_results(settings.max_rows)
+    response = Response(answer.body, status=200, content_type=formats.get(answer.fmt).content_type)
     return _with_validators(response, key, outcome)
+
+
+def too_many_results(max_rows: int) -> Response:
+    """The answer to a query with more results than the endpoint sends: an error, never a part.
+
+    A client reads a 200 as the whole answer (SPARQLWrapper, rdflib's SPARQLStore and Comunica
+    read no header saying otherwise), so a cut answer would be a wrong one. The cap sits far
+    above the dataset's size: only a query that multiplies the data (a cross product) meets it.
+    503 like the time limit, which is the other bound on what one query may cost."""
+    return plain_error(503, f"The answer has more than {max_rows:,} results, more than this endpoint sends "
+                            "in one answer; it was not sent rather than sent cut short. Narrow the query, page "
+                            "through it with ORDER BY, LIMIT and OFFSET, or download the dumps at /dumps/.")
 
 
 def _with_validators(response: Response, key: AnswerKey, outcome: str) -> Response:
@@ -210,11 +224,13 @@ def service_description() -> Response:
     """GET /sparql without a query: the SPARQL Service Description, or the query page for browsers."""
     from ..content.service import service_description_graph
     from ..serialize import graph_bytes
-    if wants_html(request.accept_mimetypes):
+    if wants_html(request):
         return Response(render_template("sparql.html", catalog=site().catalog.values()), mimetype="text/html")
     try:
-        fmt = choose_graph_format(request.accept_mimetypes, request.args.get("format"))
+        fmt = choose_rdf_format(request)
     except NotAcceptable as exc:
-        return plain_error(406, str(exc))
+        return not_acceptable(exc)
     graph = service_description_graph(site(), request.url_root)
-    return Response(graph_bytes(graph, fmt), content_type=MEDIA_TYPE[("graph", fmt)])
+    response = Response(graph_bytes(graph, fmt.name), content_type=fmt.content_type)
+    response.headers["Vary"] = "Accept"
+    return response
