@@ -33,7 +33,7 @@ def built(project):
 def engine(built) -> Engine:
     import pyoxigraph as ox
     store = ox.Store()
-    store.load(dataset_bytes(make_dataset(built.graphs), "nquads"), format=ox.RdfFormat.N_QUADS)
+    store.load(dataset_bytes(make_dataset(built.published_graphs), "nquads"), format=ox.RdfFormat.N_QUADS)
     return Engine(store)
 
 
