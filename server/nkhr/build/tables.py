@@ -20,6 +20,7 @@ import io
 import json
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -167,15 +168,20 @@ def _values_query(table: Table, column: Column) -> str:
     return f"{_PROLOGUE}SELECT DISTINCT ?x ?v ?l WHERE {{ {table.members} {value} {label} }}"
 
 
-def _text(term) -> str:
+def _text(term: Any) -> str:
     return term.value if term is not None else ""
+
+
+def _solutions(store: ox.Store, query: str) -> ox.QuerySolutions:
+    answer = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(answer, ox.QuerySolutions)
+    return answer
 
 
 def _cells(store: ox.Store, table: Table) -> tuple[list[str], list[list[str]]]:
     """The header and the rows of one table, sorted by IRI."""
-    members = sorted({_text(row["x"]) for row in store.query(
-        f"{_PROLOGUE}SELECT DISTINCT ?x WHERE {{ {table.members} }}", use_default_graph_as_union=True)
-        if isinstance(row["x"], ox.NamedNode)})
+    members = sorted({_text(row["x"]) for row in _solutions(
+        store, f"{_PROLOGUE}SELECT DISTINCT ?x WHERE {{ {table.members} }}") if isinstance(row["x"], ox.NamedNode)})
     header, columns = ["iri"], []
     if table.own_label:
         header.append("label")
@@ -188,7 +194,7 @@ def _cells(store: ox.Store, table: Table) -> tuple[list[str], list[list[str]]]:
     cells: dict[str, list[str]] = {iri: [iri] for iri in members}
     for column, with_label in columns:
         found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        for row in store.query(_values_query(table, column), use_default_graph_as_union=True):
+        for row in _solutions(store, _values_query(table, column)):
             iri = _text(row["x"])
             if iri in cells:
                 found[iri][_text(row["v"])].add(_text(row["l"]))
@@ -211,7 +217,7 @@ def _csv(header: list[str], rows: list[list[str]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def _fields(table: Table) -> list[dict]:
+def _fields(table: Table) -> list[dict[str, Any]]:
     fields = [{"name": "iri", "type": "string", "format": "uri",
                "description": "The thing's IRI; it resolves to its page and its RDF.",
                "constraints": {"required": True, "unique": True}}]
@@ -219,7 +225,7 @@ def _fields(table: Table) -> list[dict]:
         fields.append({"name": "label", "type": "string", "description": "Its name in the project's words."})
     for column in table.columns:
         kind = "string" if column.many else column.type
-        entry: dict = {"name": column.name, "type": kind, "description": column.description}
+        entry: dict[str, Any] = {"name": column.name, "type": kind, "description": column.description}
         if column.many:
             entry["description"] += f" Several values are separated by '{SEPARATOR.strip()}'."
         if column.link and column.path != "KIND":
@@ -231,8 +237,8 @@ def _fields(table: Table) -> list[dict]:
     return fields
 
 
-def _resource(table: Table, data: bytes) -> dict:
-    schema: dict = {"fields": _fields(table), "primaryKey": ["iri"], "missingValues": [""]}
+def _resource(table: Table, data: bytes) -> dict[str, Any]:
+    schema: dict[str, Any] = {"fields": _fields(table), "primaryKey": ["iri"], "missingValues": [""]}
     if table.foreign_keys:
         schema["foreignKeys"] = [{"fields": [name], "reference": {"resource": target, "fields": ["iri"]}}
                                  for name, target in table.foreign_keys]
@@ -246,7 +252,7 @@ def _resource(table: Table, data: bytes) -> dict:
     }
 
 
-def descriptor(resources: list[dict]) -> dict:
+def descriptor(resources: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "profile": "tabular-data-package",
         "name": "nkhr-tables",
@@ -268,7 +274,8 @@ def table_files(nquads: bytes) -> dict[str, bytes]:
     """Every file of the data package, by its name in the build (``tables/<file>``)."""
     store = ox.Store()
     store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-    files, resources = {}, []
+    files: dict[str, bytes] = {}
+    resources: list[dict[str, Any]] = []
     for table in TABLES:
         data = _csv(*_cells(store, table))
         files[f"{TABLES_DIR}/{table.name}.csv"] = data

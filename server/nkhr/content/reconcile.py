@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from ..text import fold, tokens
 from ..vocab import BASE, PREFIXES, curie
@@ -137,22 +138,32 @@ class Candidate:
 _NUMBER = re.compile(r"^\d+$")
 
 
-def _value(term) -> str:
+class Answers(Protocol):
+    """What an engine (in memory, on disk or a remote store) answers: rows of terms."""
+
+    rows: list[list[Any]]
+
+
+class QueryEngine(Protocol):
+    def query(self, sparql: str) -> Answers: ...
+
+
+def _value(term: Any) -> str:
     return term.value if term is not None else ""
 
 
 class Reconciler:
     """The names and types of every reconcilable thing of one build, with matching over them."""
 
-    def __init__(self, engine):
+    def __init__(self, engine: QueryEngine):
         self.engine = engine
         self.things: dict[str, Thing] = {}
         self.by_word: dict[str, set[str]] = defaultdict(set)
         self.class_labels: dict[str, str] = {}
         self._load()
 
-    def _select(self, query: str) -> list[list]:
-        return self.engine.query(_P + query).rows
+    def _select(self, query: str) -> list[list[Any]]:
+        return list(self.engine.query(_P + query).rows)
 
     def _load(self) -> None:
         roots = " ".join(f"nkhr:{r}" for r in ROOTS)
@@ -215,7 +226,7 @@ class Reconciler:
         return self.class_labels.get(iri, iri.rsplit("#", 1)[-1])
 
     def candidates(self, text: str, types: list[str] | None = None, limit: int = 5,
-                   constraints: list[tuple[Property, list]] | None = None) -> list[Candidate]:
+                   constraints: list[tuple[Property, list[Any]]] | None = None) -> list[Candidate]:
         """The things whose names match ``text``, best first (see the module's docstring)."""
         words = tokens(text)
         whole = " ".join(words)
@@ -272,7 +283,7 @@ class Reconciler:
                 hits.append((not first, -thing.links, thing.label.casefold(), iri, thing))
         return [hit[-1] for hit in sorted(hits)[:max(1, min(limit, MAX_CANDIDATES))]]
 
-    def _constrain(self, candidate: Candidate, constraints: list[tuple[Property, list]]) -> bool:
+    def _constrain(self, candidate: Candidate, constraints: list[tuple[Property, list[Any]]]) -> bool:
         """Keep a candidate whose values agree with every constraint; one that lacks a value is kept
         with a lower score (the article may not say), one that contradicts it is dropped."""
         values = self.values([candidate.thing.iri], [p for p, _ in constraints])
@@ -296,13 +307,13 @@ class Reconciler:
             candidate.features[f"{prop.id}_matches"] = True
         return True
 
-    def values(self, iris: list[str], props: list[Property]) -> dict[str, dict[str, list]]:
+    def values(self, iris: list[str], props: list[Property]) -> dict[str, dict[str, list[Any]]]:
         """Each thing's values of each property: strings, numbers or {"id", "name"} for things.
 
         Only IRIs of known things are put into the queries, so nothing a client sends reaches SPARQL.
         """
         known = [iri for iri in iris if iri in self.things]
-        out: dict[str, dict[str, list]] = {iri: {p.id: [] for p in props} for iri in known}
+        out: dict[str, dict[str, list[Any]]] = {iri: {p.id: [] for p in props} for iri in known}
         if not known:
             return out
         values = " ".join(f"<{iri}>" for iri in known)
@@ -321,7 +332,7 @@ class Reconciler:
                     out[x][prop.id] = cells
         return out
 
-    def _figures(self, values: str, prop: Property) -> dict[str, list]:
+    def _figures(self, values: str, prop: Property) -> dict[str, list[Any]]:
         """Claim figures about each thing for one quantity kind, one cell per claim, in claim order."""
         rows = self._select(f"""SELECT ?x ?c ?label ?value ?min ?max ?unit ?cert ?author ?authorLabel ?when ?section
             WHERE {{ VALUES ?x {{ {values} }}
@@ -334,7 +345,7 @@ class Reconciler:
               OPTIONAL {{ ?c nkhr:pointInTime ?when }}
               OPTIONAL {{ ?c nkhr:statedIn/rdfs:label ?section }}
             }} ORDER BY ?x ?c ?author""")
-        claims: dict[str, dict[str, dict]] = defaultdict(dict)
+        claims: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         for x, c, label, value, low, high, unit, cert, author, author_label, when, section in rows:
             claim = claims[x.value].setdefault(c.value, {
                 "label": _value(label), "value": _literal(value) if value is not None else None,
@@ -343,9 +354,9 @@ class Reconciler:
                 "section": _value(section)})
             if author is not None:
                 claim["authors"][author.value] = _value(author_label) or author.value
-        out: dict[str, list] = {}
+        out: dict[str, list[Any]] = {}
         for x, by_claim in claims.items():
-            cells = []
+            cells: list[Any] = []
             for claim in by_claim.values():
                 if prop.detail == "value":
                     figure = claim["value"] if claim["value"] is not None else claim["min"]
@@ -358,7 +369,7 @@ class Reconciler:
         return out
 
 
-def _sentence(claim: dict) -> str:
+def _sentence(claim: dict[str, Any]) -> str:
     figure = (f"{claim['value']}" if claim["value"] is not None
               else f"{claim['min']}-{claim['max']}" if claim["min"] is not None else "")
     parts = [claim["label"]]
@@ -369,7 +380,7 @@ def _sentence(claim: dict) -> str:
     return f"{parts[0]} ({'; '.join(details)})"
 
 
-def _plain(value) -> str:
+def _plain(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
@@ -377,7 +388,7 @@ def _plain(value) -> str:
     return str(value)
 
 
-def _literal(term):
+def _literal(term: Any) -> Any:
     """A literal as JSON: integers and decimals as numbers, booleans as booleans, the rest as text."""
     datatype = getattr(getattr(term, "datatype", None), "value", "")
     if datatype.endswith(("#integer", "#int", "#long", "#nonNegativeInteger", "#positiveInteger")):

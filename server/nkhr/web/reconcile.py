@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import json
 import threading
+from typing import Any
 
-from flask import Blueprint, Response, redirect, request
+from flask import Blueprint, Response, request
 from markupsafe import escape
 
 from ..content.reconcile import (
@@ -23,7 +24,9 @@ from ..content.reconcile import (
     ID_SPACE,
     ONTOLOGY,
     PROPERTIES,
+    PROPERTY,
     Reconciler,
+    Thing,
     find_property,
     normalise_type,
     type_id,
@@ -50,7 +53,7 @@ class BadRequest(Exception):
 
 def reconciler() -> Reconciler:
     """One per served build and process, made on first use (a few SPARQL queries)."""
-    the_site = site()
+    the_site = site()  # type: ignore[no-untyped-call]
     with _lock:
         cached = _reconcilers.get(id(the_site))
         if cached is None or cached[0] != the_site.dataset_etag:
@@ -74,17 +77,17 @@ def _param(name: str) -> str | None:
 def _parse_json(text: str, name: str) -> object:
     try:
         return json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise BadRequest(f"The '{name}' parameter is not valid JSON ({exc.msg} at character {exc.pos}).") from None
 
 
 @blueprint.errorhandler(BadRequest)
-def bad_request(error: BadRequest):
+def bad_request(error: BadRequest) -> Response:
     return plain_error(400, str(error))
 
 
 @blueprint.route("/reconcile", methods=["GET", "POST"])
-def service():
+def service() -> Response:
     queries, single, extend = _param("queries"), _param("query"), _param("extend")
     if sum(x is not None for x in (queries, single, extend)) > 1:
         raise BadRequest("Send one of 'queries' (a batch), 'query' (one query) or 'extend' (a data extension).")
@@ -104,7 +107,7 @@ def service():
     return _json(manifest())
 
 
-def manifest() -> dict:
+def manifest() -> dict[str, Any]:
     root = request.url_root
     service_url = root.rstrip("/")
     the = reconciler()
@@ -125,7 +128,7 @@ def manifest() -> dict:
     }
 
 
-def _reconcile(query: object, key: str) -> list[dict]:
+def _reconcile(query: object, key: str) -> list[dict[str, Any]]:
     if not isinstance(query, dict):
         raise BadRequest(f"Query '{key[:40]}' is not a JSON object with a 'query' string.")
     text = query.get("query", "")
@@ -152,7 +155,7 @@ def _reconcile(query: object, key: str) -> list[dict]:
             for c in found]
 
 
-def _constraints(properties: object, key: str) -> list:
+def _constraints(properties: object, key: str) -> list[Any]:
     if properties is None:
         return []
     if not isinstance(properties, list) or len(properties) > MAX_PROPERTIES:
@@ -171,7 +174,7 @@ def _constraints(properties: object, key: str) -> list:
     return out
 
 
-def _extend(query: object) -> dict:
+def _extend(query: object) -> dict[str, Any]:
     if not isinstance(query, dict) or not isinstance(query.get("ids"), list) \
             or not isinstance(query.get("properties"), list):
         raise BadRequest("'extend' is a JSON object {\"ids\": [...], \"properties\": [{\"id\": ...}]}.")
@@ -190,7 +193,7 @@ def _extend(query: object) -> dict:
     values = reconciler().values(ids, props)
     meta = []
     for prop in props:
-        entry: dict = {"id": prop.id, "name": prop.name}
+        entry: dict[str, Any] = {"id": prop.id, "name": prop.name}
         if prop.entity or prop.detail == "author":
             entry["type"] = {"id": ONTOLOGY + "Thing", "name": "thing"}
         meta.append(entry)
@@ -198,7 +201,7 @@ def _extend(query: object) -> dict:
     return {"meta": meta, "rows": rows}
 
 
-def _cell(value: object) -> dict:
+def _cell(value: object) -> dict[str, Any]:
     if isinstance(value, dict):
         return {"id": value["id"], "name": value["name"]} if value else {}
     if isinstance(value, bool):
@@ -211,7 +214,7 @@ def _cell(value: object) -> dict:
 
 
 @blueprint.route("/reconcile/propose_properties")
-def propose_properties():
+def propose_properties() -> Response:
     wanted = normalise_type(request.args.get("type", ""))
     limit = _limit(request.args.get("limit"), len(PROPERTIES))
     the = reconciler()
@@ -226,7 +229,7 @@ def propose_properties():
 
 def _ancestors(cls: str) -> set[str]:
     """The classes above ``cls`` (so that a PoliticalPrisonCamp gets the DetentionFacility properties)."""
-    rows = site().engine.query(
+    rows = site().engine.query(  # type: ignore[no-untyped-call]
         f"SELECT DISTINCT ?s WHERE {{ <{cls}> <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ ?s }}").rows \
         if cls.startswith(ONTOLOGY) else []
     return {row[0].value for row in rows if row[0] is not None}
@@ -250,7 +253,7 @@ def _prefix() -> str:
 
 
 @blueprint.route("/reconcile/suggest/entity")
-def suggest_entity():
+def suggest_entity() -> Response:
     prefix, limit = _prefix(), _limit(request.args.get("limit"), 10)
     types = request.args.getlist("type") or None
     the = reconciler()
@@ -259,7 +262,7 @@ def suggest_entity():
 
 
 @blueprint.route("/reconcile/suggest/type")
-def suggest_type():
+def suggest_type() -> Response:
     words, limit = tokens(_prefix()), _limit(request.args.get("limit"), 10)
     the = reconciler()
     hits = [(label, iri) for iri, label in the.class_labels.items()
@@ -268,7 +271,7 @@ def suggest_type():
 
 
 @blueprint.route("/reconcile/suggest/property")
-def suggest_property():
+def suggest_property() -> Response:
     words, limit = tokens(_prefix()), _limit(request.args.get("limit"), 10)
     hits = [p for p in PROPERTIES if _holds(words, tokens(p.name) + tokens(p.id) + [p.id.lower()])]
     return _json({"result": [{"id": p.id, "name": p.name, "description": p.description} for p in hits[:limit]]})
@@ -280,7 +283,7 @@ def _holds(words: list[str], names: list[str]) -> bool:
     return all(w in names for w in whole) and any(n.startswith(last) for n in names)
 
 
-def _thing():
+def _thing() -> Thing:
     iri = request.args.get("id", "")
     thing = reconciler().things.get(iri)
     if thing is None:
@@ -290,24 +293,25 @@ def _thing():
 
 
 @blueprint.route("/reconcile/view")
-def view():
+def view() -> Response:
     """The thing's page on this server (its IRI's path), so view links work before w3id redirects."""
     thing = _thing()
-    return redirect("/" + thing.iri[len(BASE):], code=303)
+    return Response(status=303, headers={"Location": "/" + thing.iri[len(BASE):]})
 
 
 @blueprint.route("/reconcile/preview")
-def preview():
+def preview() -> Response:
     the = reconciler()
     thing = _thing()
-    facts = the.values([thing.iri], [find_property(p) for p in ("officialName", "facilityNumber", "facilityStatus",
-                                                               "prisoners", "nationality")])[thing.iri]
+    shown_properties = [PROPERTY[p] for p in ("officialName", "facilityNumber", "facilityStatus", "prisoners",
+                                              "nationality")]
+    facts = the.values([thing.iri], shown_properties)[thing.iri]
     rows = []
     for prop_id, values in facts.items():
         shown = [v["name"] if isinstance(v, dict) else f"{v:,}" if isinstance(v, int) else str(v)
                  for v in values if v != {}]
         if shown:
-            rows.append(f"<dt>{escape(find_property(prop_id).name)}</dt><dd>{escape(', '.join(shown))}</dd>")
+            rows.append(f"<dt>{escape(PROPERTY[prop_id].name)}</dt><dd>{escape(', '.join(shown))}</dd>")
     kinds = ", ".join(t["name"] for t in the.type_refs(thing))
     page = "/" + thing.iri[len(BASE):]
     html = f"""<!doctype html>
