@@ -1,0 +1,180 @@
+"""Finding and reading without SPARQL, in Debian's Chromium through Selenium (issue #11).
+
+The header's search box reaches a page in two actions (type, choose); folded, prefix and
+misspelt names find their targets; /search groups hits by kind and serves the same as JSON;
+every class's list shows its instances, and its CSV holds exactly the rows of the page.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+
+import pytest
+import requests
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from support import RunningServer, copy_project
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, project):
+    root = tmp_path_factory.mktemp("find-site")
+    copy_project(project, root)
+    running = RunningServer(root)
+    yield running
+    running.stop()
+
+
+def chromium(profile) -> webdriver.Chrome:
+    chromium_path, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    assert chromium_path and driver, "Debian's chromium and chromium-driver are needed: `make test` installs them"
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium_path
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update", "--window-size=1300,1200",
+                 f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    chrome = webdriver.Chrome(service=Service(driver), options=options)
+    chrome.set_page_load_timeout(60)
+    return chrome
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    chrome = chromium(tmp_path_factory.mktemp("chromium-find"))
+    yield chrome
+    chrome.quit()
+
+
+def wait(browser, condition, seconds=15):
+    return WebDriverWait(browser, seconds).until(lambda b: condition(b))
+
+
+def suggestions(browser, typed: str) -> list:
+    browser.get(browser.current_url if browser.current_url.startswith("http") else "about:blank")
+    box = browser.find_element(By.ID, "site-search-q")
+    box.clear()
+    box.send_keys(typed)                                                  # action 1: type
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#site-search-list li"))
+    return browser.find_elements(By.CSS_SELECTOR, "#site-search-list li")
+
+
+@pytest.mark.parametrize("typed, target, heading", [
+    ("yodok", "/id/kwan-li-so-15", "Yodok Political Prison Camp"),
+    ("yodock", "/id/kwan-li-so-15", "Yodok Political Prison Camp"),     # a typo is forgiven
+    ("sunghori", "/id/sunghori", "Sŭnghori"),                             # diacritics folded
+    ("kirb", "/id/michael-kirby", "Michael Kirby"),                       # a prefix
+])
+def test_the_header_box_reaches_the_page_in_two_actions(site, browser, typed, target, heading):
+    browser.get(site.url + "/claims")
+    options = suggestions(browser, typed)
+    assert options[0].find_element(By.TAG_NAME, "a").get_attribute("pathname") == target
+    options[0].click()                                                    # action 2: choose
+    wait(browser, lambda b: b.find_element(By.TAG_NAME, "h1").text == heading)
+    assert requests.get(browser.current_url, timeout=10).status_code == 200
+
+
+def test_the_keyboard_chooses_a_suggestion(site, browser):
+    from selenium.webdriver.common.keys import Keys
+    browser.get(site.url + "/")
+    suggestions(browser, "yodok")
+    box = browser.find_element(By.ID, "site-search-q")
+    box.send_keys(Keys.ARROW_DOWN)
+    assert box.get_attribute("aria-activedescendant") == "site-search-option-0"
+    box.send_keys(Keys.ENTER)
+    wait(browser, lambda b: b.find_element(By.TAG_NAME, "h1").text == "Yodok Political Prison Camp")
+
+
+def test_enter_opens_results_grouped_by_kind_and_json_says_the_same(site, browser):
+    from selenium.webdriver.common.keys import Keys
+    browser.get(site.url + "/")
+    box = browser.find_element(By.ID, "site-search-q")
+    box.send_keys("kirby", Keys.ENTER)
+    wait(browser, lambda b: "/search?q=kirby" in b.current_url)
+    groups = {h.text.rsplit(" ", 1)[0]: int(h.text.rsplit(" ", 1)[1])
+              for h in browser.find_elements(By.CSS_SELECTOR, ".search-group h2")}
+    answer = requests.get(site.url + "/search", params={"q": "kirby", "format": "json"}, timeout=10).json()
+    assert groups == {k["label"]: k["count"] for k in answer["kinds"]}
+    assert answer["hits"][0]["label"] == "Michael Kirby" and answer["hits"][0]["field"] == "label"
+    first = browser.find_element(By.CSS_SELECTOR, ".search-hits a")
+    assert first.text == "Michael Kirby" and first.get_attribute("pathname") == "/id/michael-kirby"
+
+
+def test_names_rank_above_descriptions(site):
+    answer = requests.get(site.url + "/search", params={"q": "kwan-li-so 15", "format": "json"}, timeout=10)
+    hits = answer.json()["hits"]
+    assert hits[0]["iri"].endswith("/id/kwan-li-so-15") and hits[0]["field"] == "officialName"
+    fields = [h["field"] for h in hits]
+    assert "description" in fields and fields.index("description") > 0
+    assert all(f == "description" for f in fields[fields.index("description"):])
+
+
+def test_bad_search_input_gets_a_sentence(site):
+    answer = requests.get(site.url + "/search?format=json", timeout=10)
+    assert answer.status_code == 400 and "?q=" in answer.text
+    assert requests.get(site.url + "/search/suggest", params={"q": "y"}, timeout=10).json()["suggestions"] == []
+    page = requests.get(site.url + "/search", params={"q": "zzqxv"}, timeout=10)
+    assert page.status_code == 200 and "Nothing matches" in page.text
+
+
+def _page_rows(browser) -> list[list[str]]:
+    return browser.execute_script("""
+        return [...document.querySelectorAll('table.browse tbody tr')]
+          .map(tr => [...tr.cells].map(td => td.innerText.trim()));""")
+
+
+def test_every_class_list_shows_its_instances_and_its_csv_holds_the_same_rows(site, browser):
+    index = requests.get(site.url + "/browse?format=json", timeout=10).json()
+    listed = [c for c in index if c["instances"]]
+    assert len(listed) >= 25
+    for entry in listed:
+        browser.get(f"{site.url}/browse/{entry['name']}?size=1000")
+        shown = _page_rows(browser)
+        assert len(shown) == entry["instances"], entry["name"]
+        href = browser.find_element(By.ID, "browse-csv").get_attribute("href")
+        table = list(csv.reader(io.StringIO(requests.get(href, timeout=10).text)))
+        assert [row[1:] for row in table[1:]] == shown, entry["name"]
+        headers = [th.text.strip(" ▲▼") for th in browser.find_elements(By.CSS_SELECTOR, "table.browse th")]
+        assert table[0][1:] == headers
+
+
+def test_a_class_list_sorts_filters_and_pages_and_the_downloads_follow(site, browser):
+    browser.get(site.url + "/browse/PoliticalPrisonCamp")
+    assert [th.text for th in browser.find_elements(By.CSS_SELECTOR, "table.browse th")] == [
+        "Name ▲", "Number", "Official name", "Status", "Place", "Area", "Prisoners"]
+    browser.find_element(By.LINK_TEXT, "Prisoners").click()
+    browser.find_element(By.PARTIAL_LINK_TEXT, "Prisoners").click()          # again: largest first
+    wait(browser, lambda b: "order=desc" in b.current_url)
+    rows = _page_rows(browser)
+    assert rows[0][6] == "50,000" and rows[-2][0] == "Chongjin Political Prison Camp" and rows[-1][6] == ""
+    box = browser.find_element(By.ID, "browse-filter")
+    box.send_keys("yodok")
+    box.submit()
+    wait(browser, lambda b: "filter=yodok" in b.current_url)
+    assert [r[0] for r in _page_rows(browser)] == ["Yodok Political Prison Camp"]
+    data = requests.get(browser.find_element(By.ID, "browse-json").get_attribute("href"), timeout=10).json()
+    assert [r["label"] for r in data["rows"]] == ["Yodok Political Prison Camp"] and data["total"] == 1
+    paged = requests.get(site.url + "/browse/Claim", params={"size": 10, "page": 2, "format": "json"},
+                         timeout=10).json()
+    assert len(paged["rows"]) == 10 and paged["page"] == 2 and paged["total"] > 100
+
+
+def test_the_ontology_links_each_class_to_its_list_and_id_leads_to_browse(site, browser):
+    browser.get(site.url + "/ontology")
+    browser.find_element(By.CSS_SELECTOR, 'a[href="/browse/Person"]').click()
+    wait(browser, lambda b: b.find_element(By.TAG_NAME, "h1").text == "Person")
+    assert "Michael Kirby" in browser.find_element(By.CSS_SELECTOR, "table.browse").text
+    for path in ("/id", "/id/"):
+        answer = requests.get(site.url + path, timeout=10)
+        assert answer.status_code == 200 and answer.url.endswith("/browse")
+
+
+def test_a_claim_without_an_author_says_so(site):
+    rows = requests.get(site.url + "/browse/Claim", params={"size": 1000, "format": "json"}, timeout=10).json()["rows"]
+    assert any(r["author"] == "not attributed in the article" for r in rows)
