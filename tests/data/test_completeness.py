@@ -30,9 +30,7 @@ MONTHS = {m: i for i, m in enumerate(["January", "February", "March", "April", "
 # (section anchor, number as written) -> why it is not a literal of that section's nodes
 NOT_ENCODED = {
     ("International_abductions", "53"): "the '53' of '1950–53': the Korean War's end, 1953 (kg:korean-war)",
-    ("Public_executions", "2000"): "'in the years following 2000' names no start year; the claim keeps it in its label",
     ("Disability_rights", "2"): "the number of the CRC article, encoded as kg:crc-article-2 (a provision node)",
-    ("Disability_rights", "22"): "the Human Rights Council's 22nd session, named in the report's label",
     ("Re-education_camps", "300"): "the size column of this copy of the table is truncated ('300 x'): not encoded",
     ("Re-education_camps", "150"): "the size column of this copy of the table is truncated ('150 x'): not encoded",
 }

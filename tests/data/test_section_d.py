@@ -100,7 +100,7 @@ def test_camp_counts_and_family_responsibility(engine):
         PREFIX qk: <https://w3id.org/nkhr/id/quantity/>
         PREFIX schema: <https://schema.org/>
         SELECT ?claim ?value ?approx WHERE {
-          ?claim nkhr:about nkhr:PoliticalPrisonCamp ; nkhr:quantityKind qk:facilities ; schema:value ?value .
+          ?claim nkhr:about kg:political-prison-camp-system ; nkhr:quantityKind qk:facilities ; schema:value ?value .
           OPTIONAL { ?claim nkhr:approximate ?approx }
         }""")
     counts = {r["claim"].removeprefix(KG): (r["value"], r.get("approx")) for r in rows}

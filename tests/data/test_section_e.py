@@ -89,7 +89,7 @@ def test_reeducation_camps_are_not_the_political_prison_camps_of_the_same_name(e
 def test_around_15_to_20_reeducation_camps(engine):
     rows = select(engine, """
         SELECT ?min ?max ?approx ?cert WHERE {
-          ?c nkhr:about nkhr:ReeducationCamp ; nkhr:quantityKind qk:facilities ;
+          ?c nkhr:about kg:reeducation-camp-system ; nkhr:quantityKind qk:facilities ;
              schema:minValue ?min ; schema:maxValue ?max ; nkhr:approximate ?approx ;
              nkhr:certainty ?cert ; nkhr:statedIn sec:Re-education_camps .
         }""")
