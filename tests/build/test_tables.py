@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,6 +48,9 @@ def test_frictionless_validates_the_package(package):
     from frictionless import validate
     report = validate(package / DESCRIPTOR)
     assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])
+    command = Path(sys.executable).with_name("frictionless")      # the command line researchers run
+    done = subprocess.run([str(command), "validate", DESCRIPTOR], cwd=package, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:]
     assert {task.name for task in report.tasks} == {
         "camps", "facilities", "places", "people", "organisations", "documents", "events", "claims"}
 

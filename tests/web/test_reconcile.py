@@ -134,6 +134,9 @@ def test_data_extension_fetches_number_and_prisoner_figures_with_authors(server,
     assert yodok["prisoners"] == [{"int": 46500}] and yodok["prisonersAuthor"] == [{}]
     assert sorted(cell["int"] for cell in yodok["area"]) == [146, 378]
     assert "stated as fact" in yodok["prisonersClaim"][0]["str"]
+    types = {entry["id"]: entry.get("type", {}).get("id") for entry in answer["meta"]}
+    assert types["facilityStatus"] == "https://w3id.org/nkhr/ontology#FacilityStatus"
+    assert types["prisonersAuthor"] == "http://www.w3.org/ns/prov#Agent" and types["prisoners"] is None
 
 
 @pytest.mark.parametrize("params, says", [

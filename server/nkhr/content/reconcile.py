@@ -56,6 +56,7 @@ class Property:
     quantity: str | None = None      # for claim figures: the quantity kind's local name
     detail: str | None = None        # for claim figures: "value", "author" or "claim"
     types: tuple[str, ...] = ()      # the classes it is proposed for (empty: all)
+    range: str | None = None         # the class of its values, for things
 
 
 _CAMPS = ("PoliticalPrisonCamp", "ReeducationCamp", "DetentionFacility")
@@ -65,30 +66,33 @@ PROPERTIES: tuple[Property, ...] = (
     Property("facilityNumber", "facility number", "The number in a camp's official name.",
              "nkhr:facilityNumber", types=_CAMPS),
     Property("facilityStatus", "status", "Operating or closed, as the article reports it.",
-             "nkhr:facilityStatus", entity=True, types=_CAMPS),
-    Property("runBy", "run by", "The body that runs the facility.", "nkhr:runBy", entity=True, types=_CAMPS),
+             "nkhr:facilityStatus", entity=True, types=_CAMPS,
+             range="FacilityStatus"),
+    Property("runBy", "run by", "The body that runs the facility.", "nkhr:runBy", entity=True, types=_CAMPS,
+             range="Organisation"),
     Property("locatedIn", "located in", "The place it lies in.", "schema:containedInPlace", entity=True,
-             types=(*_CAMPS, "Place")),
+             types=(*_CAMPS, "Place"), range="Place"),
     Property("area", "area", "Its area as the article states it, one value per claim, with the unit.",
              quantity="area", detail="value", types=_CAMPS),
     Property("prisoners", "prisoners held", "Every figure for the prisoners it holds, one per claim.",
              quantity="prisoners", detail="value", types=_CAMPS),
     Property("prisonersAuthor", "prisoners held: author", "Who states each prisoner figure, in the same order "
-             "(empty where the article names no one).", quantity="prisoners", detail="author", types=_CAMPS),
+             "(empty where the article names no one).", quantity="prisoners", detail="author", types=_CAMPS,
+             range="Agent"),
     Property("prisonersClaim", "prisoners held: claim", "Each prisoner figure as a sentence with its certainty, "
              "author, time and section, in the same order.", quantity="prisoners", detail="claim", types=_CAMPS),
     Property("nationality", "country (nationality)", "A person's country.", "schema:nationality", entity=True,
-             types=("Person",)),
+             types=("Person",), range="Country"),
     Property("memberOf", "member of", "The bodies a person belongs to.", "org:memberOf", entity=True,
-             types=("Person",)),
+             types=("Person",), range="Organisation"),
     Property("partOf", "part of", "The body an organisation belongs to.", "org:subOrganizationOf", entity=True,
-             types=("Organisation",)),
+             types=("Organisation",), range="Organisation"),
     Property("alternativeName", "alternative name", "Other names it is known by.", "skos:altLabel"),
     Property("description", "description", "A short description in the project's words.", "rdfs:comment"),
     Property("issued", "issued", "When a document was issued.", "dcterms:issued", types=("Document",)),
     Property("date", "date", "When an event happened.", "dcterms:date", types=("Event",)),
     Property("statedIn", "stated in", "The article sections that state its facts.", "nkhr:statedIn",
-             entity=True),
+             entity=True, range="Section"),
 )
 PROPERTY = {p.id: p for p in PROPERTIES}
 # Constraint names people use for the same property.
@@ -119,6 +123,7 @@ class Thing:
     iri: str
     label: str
     names: list[tuple[str, str]] = field(default_factory=list)     # (folded name, which name)
+    other_names: set[str] = field(default_factory=set)             # as written, besides the label
     words: set[str] = field(default_factory=set)
     numbers: set[str] = field(default_factory=set)
     types: set[str] = field(default_factory=set)                   # every class, inferred too
@@ -208,6 +213,8 @@ class Reconciler:
                                        f"FILTER STRSTARTS(STR(?c), \"{ONTOLOGY}\") }} GROUP BY ?c"):
             self.class_labels[cls.value] = _value(label)
         for thing in self.things.values():
+            if not thing.description and thing.other_names:      # tells namesakes apart in OpenRefine
+                thing.description = "Also: " + "; ".join(sorted(thing.other_names))
             for word in thing.words | thing.numbers:
                 self.by_word[word].add(thing.iri)
 
@@ -216,6 +223,8 @@ class Reconciler:
         if not words:
             return
         thing.names.append((" ".join(words), which))
+        if name != thing.label:
+            thing.other_names.add(name)
         thing.words.update(words)
         thing.numbers.update(w for w in words if _NUMBER.match(w))
 

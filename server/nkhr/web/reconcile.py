@@ -42,6 +42,7 @@ MAX_TEXT = 500
 MAX_IDS = 500
 MAX_PROPERTIES = 20
 MAX_LIMIT = 50
+PROV_AGENT = "http://www.w3.org/ns/prov#Agent"   # who states a claim: a person or a body
 
 _reconcilers: dict[int, tuple[str, Reconciler]] = {}
 _lock = threading.Lock()
@@ -190,12 +191,14 @@ def _extend(query: object) -> dict[str, Any]:
         if prop is None:
             raise BadRequest(f"Each property to fetch is {{\"id\": one of {', '.join(p.id for p in PROPERTIES)}}}.")
         props.append(prop)
-    values = reconciler().values(ids, props)
+    the = reconciler()
+    values = the.values(ids, props)
     meta = []
     for prop in props:
         entry: dict[str, Any] = {"id": prop.id, "name": prop.name}
-        if prop.entity or prop.detail == "author":
-            entry["type"] = {"id": ONTOLOGY + "Thing", "name": "thing"}
+        if prop.range:
+            range_id = PROV_AGENT if prop.range == "Agent" else type_id(prop.range)
+            entry["type"] = {"id": range_id, "name": "agent" if prop.range == "Agent" else the.type_label(range_id)}
         meta.append(entry)
     rows = {i: {prop.id: [_cell(v) for v in values.get(i, {}).get(prop.id, [])] for prop in props} for i in ids}
     return {"meta": meta, "rows": rows}
