@@ -162,20 +162,37 @@ def test_dataset_parameters_naming_files_or_other_servers_are_refused(hostile_se
     assert listener.connections == 0
 
 
-def test_a_service_call_hidden_from_the_guard_still_cannot_connect(hostile_server, listener):
-    """The guard's tokenizer reads ``<'>`` as an IRI where the engine reads "less than" and a
-    string, so it takes the SERVICE below for part of a string (the quote in the trailing
-    comment closes its last one). The query process cannot open a socket (RLIMIT_NOFILE): the
-    call fails, and nothing reaches the listener."""
-    from nkhr.query.guard import inspect
-    query = (f"SELECT * WHERE {{ FILTER(1<'>') SERVICE <http://127.0.0.1:{listener.port}/sparql> "
-             "{ ?x ?y ?z } FILTER('x'='x') } #'")
-    assert inspect(query, set()).form == "SELECT"          # the guard is fooled ...
-    response = ask(hostile_server, query)
-    assert response.status_code == 400 and "could not be evaluated" in response.text
+def test_the_guard_refuses_the_service_calls_it_once_missed(hostile_server, listener):
+    """Two ways past the old tokenizer: ``<'>`` read as an IRI where the engine reads "less than"
+    and a string, and ``\\u0041`` inside an IRI, which the old IRI pattern did not allow, so the
+    ``#`` after it started what the guard took for a comment. Both are refused now, with a
+    sentence, and nothing reaches the listener."""
+    hidden_in_a_string = (f"SELECT * WHERE {{ FILTER(1<'>') SERVICE <http://127.0.0.1:{listener.port}/sparql> "
+                          "{ ?x ?y ?z } FILTER('x'='x') } #'")
+    hidden_in_a_comment = ("SELECT ?o WHERE { BIND(<http://x/\\u0041#> AS ?x) SERVICE "
+                           f"<http://127.0.0.1:{listener.port}/internal> {{ ?s ?p ?o }} }}")
+    for query in (hidden_in_a_string, hidden_in_a_comment):
+        response = ask(hostile_server, query)
+        assert response.status_code == 400 and ("certainty" in response.text or "escape" in response.text)
     time.sleep(0.3)
     assert listener.connections == 0
     assert ask(hostile_server, "ASK { ?s ?p ?o }").json()["boolean"] is True
+
+
+def test_a_service_call_that_reaches_a_query_process_still_cannot_connect(hostile_server, listener):
+    """The kernel's backstop, without the guard: a query process cannot open a socket
+    (RLIMIT_NOFILE), so a SERVICE call sent to it straight fails, and nothing reaches the listener."""
+    from nkhr.built import dump_name
+    from nkhr.query.sandbox import QueryPool
+    pool = QueryPool(hostile_server.root / "dist" / dump_name("nquads"), size=1)
+    try:
+        with pytest.raises(RuntimeError):
+            pool.run(f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?x ?y ?z }} }}",
+                     timeout=10)
+    finally:
+        pool.close()
+    time.sleep(0.3)
+    assert listener.connections == 0
 
 
 @pytest.mark.parametrize("path,content_type,body", [
