@@ -42,6 +42,7 @@ PREFIXES = {
     "qk": BASE + "id/quantity/",
     "right": BASE + "id/right/",
     "dim": BASE + "id/dimension/",
+    "ground": BASE + "id/ground/",
     "scheme": BASE + "id/scheme/",
     "rdf": str(RDF),
     "rdfs": str(RDFS),

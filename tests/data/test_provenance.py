@@ -139,3 +139,11 @@ def test_claims_about_the_camps_as_a_whole_are_about_a_system_node(engine):
     assert select(engine, "SELECT ?c WHERE { ?c nkhr:about ?class . ?class a owl:Class }") == []
     systems = {r["s"] for r in select(engine, "SELECT DISTINCT ?s WHERE { ?c nkhr:about ?s . ?s a nkhr:DetentionSystem }")}
     assert systems == {str(KG["political-prison-camp-system"]), str(KG["reeducation-camp-system"])}
+
+
+def test_crc_article_2_lists_every_ground_the_article_quotes(engine):
+    rows = select(engine, """SELECT ?label WHERE {
+        kg:crc-article-2 nkhr:prohibitedGround ?g . ?g skos:prefLabel ?label ; skos:inScheme scheme:grounds-of-discrimination }""")
+    assert {r["label"] for r in rows} == {
+        "race", "colour", "sex", "language", "religion", "political or other opinion", "national origin",
+        "ethnic origin", "social origin", "property", "disability", "birth", "other status"}
