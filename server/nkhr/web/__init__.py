@@ -22,6 +22,13 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inlin
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# CORS: what a page on another origin may send (revalidation with If-None-Match / If-Modified-Since,
+# resumed downloads with Range / If-Range, Authorization for a proxy that wants it, the
+# X-Requested-With of jQuery-era clients), and which answer headers its script may read.
+CORS_ALLOWED = ("Accept, Accept-Language, Authorization, Cache-Control, Content-Type, If-Match, "
+                "If-Modified-Since, If-None-Match, If-Range, Range, X-Requested-With")
+CORS_EXPOSED = ("Accept-Ranges, Content-Length, Content-Range, ETag, Last-Modified, Link, Retry-After, Vary, "
+                "NKHR-Cache")
 
 
 def settings_from_environment() -> Settings:
@@ -83,12 +90,12 @@ def create_app(project: Project | None = None, settings: Settings | None = None)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Link, NKHR-Results-Truncated, NKHR-Cache"
+        response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSED
         response.headers["Link"] = ", ".join(filter(None, [
             response.headers.get("Link"), '</.well-known/void>; rel="describedby"']))
         if request.method == "OPTIONS":          # CORS preflight (Flask answers OPTIONS itself)
-            response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-            response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+            response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = CORS_ALLOWED
             response.headers["Access-Control-Max-Age"] = "86400"
         if response.mimetype == "text/html" and "Content-Security-Policy" not in response.headers:
             response.headers["Content-Security-Policy"] = CSP
@@ -146,4 +153,7 @@ def create_app(project: Project | None = None, settings: Settings | None = None)
         return Response("The server failed on this request. The failure was logged.\n",
                         status=500, mimetype="text/plain")
 
+    # Last, so that pages are compressed before `headers` tags them (web/assets.py).
+    from .assets import install as install_assets
+    install_assets(app, project.root)
     return app

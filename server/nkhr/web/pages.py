@@ -3,16 +3,14 @@ front-end libraries they use (served from node_modules/, installed from npm at s
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     jsonify,
     render_template,
     request,
-    send_file,
 )
 
 from ..built import DUMP_FORMATS, dump_name
@@ -20,6 +18,7 @@ from ..content.claims import claim_groups
 from ..content.timeline import timeline
 from ..formats import get as get_format
 from ..vocab import PREFIXES
+from .assets import VENDOR, send
 from .negotiation import wants_html
 from .sparql import execute, site
 
@@ -36,14 +35,6 @@ def href(iri: str) -> str | None:
     if iri.startswith(BASE):
         return "/" + iri[len(BASE):]
     return iri if iri.lower().startswith(("http://", "https://")) else None
-
-# Files of npm packages the pages load, by the name they are served under at /vendor/.
-VENDOR = {
-    "yasgui.min.js": "@zazuko/yasgui/build/yasgui.min.js",
-    "yasgui.min.css": "@zazuko/yasgui/build/yasgui.min.css",
-    "cytoscape.min.js": "cytoscape/dist/cytoscape.min.js",
-}
-
 
 @blueprint.route("/")
 def home():
@@ -79,17 +70,14 @@ def claims_page():
 
 @blueprint.route("/vendor/<name>")
 def vendor(name: str):
+    """An npm package's file (web/assets.py: compressed once, fingerprinted, cached for long)."""
     if name not in VENDOR:
         abort(404)
-    # The libraries belong to the installation: look beside the data project, then in the
-    # checkout this package runs from (they differ when serving a copy of the data elsewhere).
-    roots = (Path(site().project.root), Path(__file__).resolve().parents[3])
-    path = next((root / "node_modules" / VENDOR[name] for root in roots
-                 if (root / "node_modules" / VENDOR[name]).exists()), None)
-    if path is None:
+    asset = current_app.extensions["nkhr-assets"].vendor.get(name)
+    if asset is None:
         return Response(f"{name} is not installed: run `make install` (npm ci) in the project folder.\n",
                         status=404, mimetype="text/plain")
-    return send_file(path, max_age=3600)
+    return send(asset)
 
 
 @blueprint.route("/queries")
