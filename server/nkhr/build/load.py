@@ -22,6 +22,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
+from .locate import index_lines
+
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -42,6 +44,23 @@ class LoadedFiles:
     files: list[str] = field(default_factory=list)
     mentions: dict = field(default_factory=dict)  # node -> set of relative paths
     by_file: dict = field(default_factory=dict)   # relative path -> its triples (build/provenance.py)
+    lines: dict = field(default_factory=dict)     # relative path -> locate.SourceLines (where each node is)
+
+    def lines_for(self, node, predicate=None) -> list[str]:
+        """``file:line`` of each description of ``node``, and of its ``predicate`` triple where given."""
+        iri = node.value if isinstance(node, ox.NamedNode) else str(node)
+        key = predicate.value if isinstance(predicate, ox.NamedNode) else str(predicate) if predicate else None
+        nodes, triples = [], []
+        for name in self.files_for(node):
+            lines = self.lines.get(name)
+            line = lines.of_node(iri) if lines else None
+            if line is None:
+                continue
+            nodes.append(f"{name}:{line}")
+            written = lines.of_triple(iri, key) if key else None
+            if written is not None:     # the files that hold the offending triple are the ones to open
+                triples.append(nodes[-1] + (f" (the triple: line {written})" if written != line else ""))
+        return triples or nodes
 
     def files_for(self, node) -> list[str]:
         return sorted(self.mentions.get(node, ()))
@@ -152,9 +171,10 @@ def load_files(paths: list[Path], relative) -> LoadedFiles:
     loaded = LoadedFiles(graph=Graph())
     for path in paths:
         name = relative(path)
-        triples, _ = _parse(path, name)
+        triples, prefixes = _parse(path, name)
         loaded.files.append(name)
         loaded.by_file[name] = triples
+        loaded.lines[name] = index_lines(path.read_text(encoding="utf-8"), prefixes)
         for s, p, o in triples:
             loaded.graph.add((s, p, o))
             for node in (s, o):

@@ -95,7 +95,7 @@ def run_build(project: Project, data_files: list[Path] | None = None,
     started = time.perf_counter()
     result = BuildResult(project, ontology, data, closure, report=None, timings=timings,  # type: ignore[arg-type]
                          shapes=shapes, provenance=derive(data.by_file))
-    result.report = validate(closure.full, shapes, result.files_for)
+    result.report = validate(closure.full, shapes, result.files_for, lines_for=result.data.lines_for)
     timings["validate"] = time.perf_counter() - started
     progress(f"SHACL: {len(result.report.violations)} violation(s), "
              f"{len(result.report.warnings)} warning(s) in {timings['validate']:.2f}s")

@@ -39,9 +39,10 @@ class Problem:
     value: str
     shape: str
     files: tuple[str, ...]
+    lines: tuple[str, ...] = ()     # "file:line" of the focus node's description (and of the triple)
 
     def render(self) -> str:
-        where = ", ".join(self.files) or "(no data file mentions it)"
+        where = ", ".join(self.lines or self.files) or "(no data file mentions it)"
         lines = [f"{self.severity}: {self.focus}", f"  in:      {where}"]
         if self.path:
             lines.append(f"  path:    {self.path}")
@@ -135,7 +136,8 @@ def data_store(data: Graph | ox.Store) -> ox.Store:
     return store
 
 
-def validate(data: Graph | ox.Store, shapes: Graph, files_for, engine: str = "turbo") -> ValidationReport:
+def validate(data: Graph | ox.Store, shapes: Graph, files_for, engine: str = "turbo",
+             lines_for=None) -> ValidationReport:
     """Validate ``data`` (already reasoned over; its default graph) against ``shapes``.
 
     ``engine="pyshacl"`` validates with the reference engine instead (tests and benchmarks only:
@@ -170,6 +172,8 @@ def validate(data: Graph | ox.Store, shapes: Graph, files_for, engine: str = "tu
             value=short(report.value(result, SH.value)),
             shape=str(shape) if isinstance(shape, URIRef) else "",
             files=tuple(files_for(focus)),
+            lines=tuple(lines_for(focus, path if isinstance(path := report.value(result, SH.resultPath), URIRef)
+                                  else None)) if lines_for is not None else (),
         ))
     severity_rank = {"Violation": 0, "Warning": 1, "Info": 2}
     problems = sorted(set(problems), key=lambda p: (severity_rank.get(p.severity, 3), p))
