@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from test_completeness import SEED
 
 from support import select
-from test_completeness import SEED
 
 RUN = 10
 WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
