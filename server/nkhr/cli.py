@@ -121,8 +121,8 @@ def build(ctx, data_files):
         write_dist(result, progress=_say)
     report = result.report
     click.echo(f"The data conforms: {sum(len(g) for g in result.graphs.values())} triples "
-               f"({len(result.data.graph)} asserted, {len(result.closure.inferred)} inferred, "
-               f"{len(result.ontology.graph)} ontology); {len(report.warnings)} warning(s).")
+               f"({len(result.data.triples)} asserted, {len(result.closure.inferred_triples)} inferred, "
+               f"{len(result.ontology.triples)} ontology); {len(report.warnings)} warning(s).")
     for problem in report.warnings:
         _say(problem.render())
 

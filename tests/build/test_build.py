@@ -12,6 +12,7 @@ import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
+from nkhr.build.load import rdflib_graph
 from nkhr.build.pipeline import run_build
 from nkhr.built import DUMP_FORMATS, dump_name
 from nkhr.project import Project
@@ -85,7 +86,10 @@ def _rdf11(term):
 
 
 def assert_same_graph(written, expected, what: str) -> None:
-    """The same triples, each term with its datatype or language; blank nodes up to renaming."""
+    """The same triples, each term with its datatype or language; blank nodes up to renaming.
+    ``expected`` may be the build's own pyoxigraph triples."""
+    if not isinstance(expected, Graph):
+        expected = rdflib_graph(expected)
     written = [tuple(_rdf11(t) for t in triple) for triple in written]
     expected = [tuple(_rdf11(t) for t in triple) for triple in expected]
     ground = [{t for t in triples if not any(isinstance(n, BNode) for n in t)} for triples in (written, expected)]

@@ -139,8 +139,10 @@ def turtle(text: str) -> Graph:
     "<https://w3id.org/nkhr/id/p> a nkhr:Person .",
     # owl:disjointWith
     "nkhr:A owl:disjointWith nkhr:B . <https://w3id.org/nkhr/id/y> a nkhr:A , nkhr:B .",
-    # a string where the range says boolean: owlrl's disjoint datatypes
-    '<https://w3id.org/nkhr/id/c> a nkhr:Claim ; nkhr:atLeast "yes"^^xsd:string ; nkhr:approximate true .',
+    # a number where the range says boolean: owlrl's disjoint datatypes
+    # (a datatype clash: "x"^^xsd:string would be one in rdflib only; RDF 1.1, Oxigraph and the
+    # build read it as the plain "x", which owlrl gives no datatype)
+    '<https://w3id.org/nkhr/id/c> a nkhr:Claim ; nkhr:atLeast "1"^^xsd:integer ; nkhr:approximate true .',
 ])
 def test_both_reasoners_find_the_same_clash(ontology, clash):
     kind, messages = assert_same((ontology, turtle(clash)))

@@ -18,6 +18,11 @@ derives anyway. This module derives the same kept triples directly, with Python 
   do not fit their datatype (dt-not-type), and members of owl:Nothing (cls-nothing2). The
   messages are owlrl's, word for word.
 
+It works on pyoxigraph triples, as the build holds them (rdflib graphs are converted first), with
+Python indexes by predicate; the rdflib graphs of its result are made only when asked for
+(tests compare them with owlrl's). Literals are read as rdflib reads the build's sources: a
+plain or language-tagged string has no datatype.
+
 Constructs outside this subset (owl:sameAs, restrictions, property chains, keys, functional
 properties, ...) are handed to the ``fallback`` reasoner, owlrl by default, with a warning naming
 them; with ``fallback=None`` they raise ``UnsupportedOntology``. So
@@ -31,16 +36,53 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict, deque
+from functools import cached_property
 
+import pyoxigraph as ox
 from owlrl.AxiomaticTriples import OWLRL_Datatypes_Disjointness
 from owlrl.DatatypeHandling import AltXSDToPYTHON
 from owlrl.XsdDatatypes import OWL_Datatype_Subsumptions, OWL_RL_Datatypes
-from rdflib import Graph, Literal
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib import Graph, URIRef
 
-from .reason import Closure, InconsistentError, _worth_keeping, owl_rl_closure
+from ..serialize import oxigraph_term
+from .load import rdflib_graph
+from .reason import Closure, InconsistentError, owl_rl_closure
 
-__all__ = ["Closure", "InconsistentError", "fast_closure", "UnsupportedOntology", "unsupported_constructs"]
+
+class _Namespace:
+    """``RDF.type`` and the like as pyoxigraph IRIs."""
+
+    def __init__(self, base: str):
+        self._base = base
+
+    def __getattr__(self, name: str) -> ox.NamedNode:
+        return ox.NamedNode(self._base + name)
+
+    def __str__(self) -> str:
+        return self._base
+
+
+RDF = _Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = _Namespace("http://www.w3.org/2000/01/rdf-schema#")
+OWL = _Namespace("http://www.w3.org/2002/07/owl#")
+_XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
+_LANG_STRING = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
+_W3C_VOCABULARIES = ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#",
+                     "http://www.w3.org/2002/07/owl#", "http://www.w3.org/2001/XMLSchema#")
+_REFLEXIVE_NOISE = {OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty, RDFS.subClassOf, RDFS.subPropertyOf}
+
+
+def _ox(iri: URIRef) -> ox.NamedNode:
+    return ox.NamedNode(str(iri))
+
+
+def _v(term) -> str:
+    """A term as owlrl's messages write it: the IRI, blank node id or lexical form alone."""
+    return term.value
+
+
+__all__ = ["Closure", "FastClosure", "InconsistentError", "fast_closure", "UnsupportedOntology",
+           "unsupported_constructs"]
 log = logging.getLogger(__name__)
 
 
@@ -75,47 +117,113 @@ _SCHEMA_TERMS = frozenset({
     OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property, OWL.Thing, OWL.Nothing,
     *_UNSUPPORTED_PREDICATES, *_UNSUPPORTED_CLASSES,
 })
-_DATATYPES = frozenset(OWL_RL_Datatypes)
-_DISJOINT_DATATYPES = [(a, b) for a, _, b in OWLRL_Datatypes_Disjointness]
+_DATATYPES = frozenset(_ox(d) for d in OWL_RL_Datatypes)
+_DISJOINT_DATATYPES = [(_ox(a), _ox(b)) for a, _, b in OWLRL_Datatypes_Disjointness]
+_SUBSUMPTIONS = {_ox(d): [_ox(s) for s in supers] for d, supers in OWL_Datatype_Subsumptions.items()}
+_LEXICAL_CHECKS = {_ox(d): check for d, check in AltXSDToPYTHON.items()}
+
+
+def _datatype(literal: ox.Literal) -> ox.NamedNode | None:
+    """A literal's datatype as rdflib reads our sources: none for plain and tagged strings."""
+    datatype = literal.datatype
+    return None if datatype == _XSD_STRING or datatype == _LANG_STRING else datatype
+
+
+def _worth_keeping(triple) -> bool:
+    """``reason._worth_keeping`` on pyoxigraph terms."""
+    s, p, o = triple
+    if isinstance(s, ox.Literal):
+        return False
+    if isinstance(s, ox.NamedNode) and s.value.startswith(_W3C_VOCABULARIES):
+        return False
+    if p in _REFLEXIVE_NOISE and s == o:
+        return False
+    if o == OWL.Thing or (p == RDF.type and o in (RDFS.Resource, OWL.NamedIndividual)):
+        return False
+    return True
 
 
 class _Graphs:
-    """Read access to the union of several rdflib graphs, by pattern."""
+    """Read access to the union of several collections of pyoxigraph triples, by pattern."""
 
     def __init__(self, graphs):
-        self.graphs = graphs
+        self.all: set[ox.Triple] = set()
+        for graph in graphs:
+            self.all.update(graph)
+        self.by_predicate: dict = defaultdict(list)
+        for s, p, o in self.all:
+            self.by_predicate[p].append((s, o))
+        self.by_subject_predicate: dict | None = None
 
     def triples(self, pattern):
-        for graph in self.graphs:
-            yield from graph.triples(pattern)
+        s, p, o = pattern
+        if p is None:
+            for triple in self.all:
+                if (s is None or triple.subject == s) and (o is None or triple.object == o):
+                    yield tuple(triple)
+            return
+        if s is not None and o is None:
+            for value in self._objects(s, p):
+                yield s, p, value
+            return
+        for subject, value in self.by_predicate.get(p, ()):
+            if (s is None or subject == s) and (o is None or value == o):
+                yield subject, p, value
 
     def pairs(self, predicate):
-        for s, _, o in self.triples((None, predicate, None)):
-            yield s, o
+        return iter(self.by_predicate.get(predicate, ()))
+
+    def literals(self):
+        """Every literal in object position, once."""
+        return {t.object for t in self.all if isinstance(t.object, ox.Literal)}
 
     def __contains__(self, triple) -> bool:
-        return any(triple in graph for graph in self.graphs)
+        s, p, o = triple
+        return not isinstance(s, ox.Literal) and ox.Triple(s, p, o) in self.all
 
     def items(self, head):
         """An rdf:List's members (as owlrl reads them: from the first graph that has the list)."""
         members, seen = [], set()
         while head is not None and head != RDF.nil and head not in seen:
             seen.add(head)
-            first = next((o for o in self._objects(head, RDF.first)), None)
+            first = next(iter(self._objects(head, RDF.first)), None)
             if first is None:
                 break
             members.append(first)
-            head = next((o for o in self._objects(head, RDF.rest)), None)
+            head = next(iter(self._objects(head, RDF.rest)), None)
         return members
 
     def _objects(self, s, p):
-        for _, _, o in self.triples((s, p, None)):
-            yield o
+        if self.by_subject_predicate is None:       # only rdf:first, rdf:rest and owl:members
+            self.by_subject_predicate = defaultdict(list)
+            for q in (RDF.first, RDF.rest, OWL.members):
+                for subject, value in self.by_predicate.get(q, ()):
+                    self.by_subject_predicate[(subject, q)].append(value)
+        if p in (RDF.first, RDF.rest, OWL.members):
+            return self.by_subject_predicate.get((s, p), [])
+        return [value for subject, value in self.by_predicate.get(p, ()) if subject == s]
 
 
-def unsupported_constructs(*graphs: Graph) -> list[str]:
+def _triples_of(graphs) -> list:
+    """Each graph as pyoxigraph triples (rdflib graphs are converted)."""
+    converted = []
+    for graph in graphs:
+        if isinstance(graph, Graph):
+            memo: dict = {}
+
+            def term(node, memo=memo):
+                found = memo.get(node)
+                if found is None:
+                    found = memo[node] = oxigraph_term(node)
+                return found
+            graph = [ox.Triple(term(s), term(p), term(o)) for s, p, o in graph]
+        converted.append(graph)
+    return converted
+
+
+def unsupported_constructs(*graphs) -> list[str]:
     """The OWL constructs in ``graphs`` that ``fast_closure`` does not implement, as CURIE-ish names."""
-    union = _Graphs(graphs)
+    union = graphs[0] if len(graphs) == 1 and isinstance(graphs[0], _Graphs) else _Graphs(_triples_of(graphs))
     found = set()
     for predicate in _UNSUPPORTED_PREDICATES:
         if next(union.triples((None, predicate, None)), None) is not None:
@@ -128,29 +236,29 @@ def unsupported_constructs(*graphs: Graph) -> list[str]:
         for s, o in union.pairs(predicate):
             if s in _SCHEMA_TERMS or (predicate != RDFS.domain and predicate != RDFS.range
                                       and o in _SCHEMA_TERMS):
-                found.add(f"{predicate} on {s}")
+                found.add(f"{_v(predicate)} on {_v(s)}")
     # Entailing that something is a class or a property (a range of owl:Class, a subclass of
     # owl:SymmetricProperty) would feed the schema from the data.
     for predicate in (RDFS.domain, RDFS.range, RDFS.subClassOf, OWL.equivalentClass):
         for s, o in union.pairs(predicate):
             if o in _SCHEMA_TERMS and o != OWL.Thing:
-                found.add(f"{predicate} {o} on {s}")
+                found.add(f"{_v(predicate)} {_v(o)} on {_v(s)}")
     for cls in (OWL.SymmetricProperty, OWL.TransitiveProperty):
         for s, _, _ in union.triples((None, RDF.type, cls)):
             if s in _SCHEMA_TERMS:
-                found.add(f"{cls} on {s}")
+                found.add(f"{_v(cls)} on {_v(s)}")
     # Classes of the datatypes take part in owlrl's one-time datatype rules, not in the class
     # hierarchy: axioms placing them in it are not handled.
     for predicate in (RDFS.subClassOf, OWL.equivalentClass, OWL.disjointWith):
         for s, o in union.pairs(predicate):
             if s in _DATATYPES or o in _DATATYPES:
-                found.add(f"{predicate} on the datatype {s if s in _DATATYPES else o}")
+                found.add(f"{_v(predicate)} on the datatype {_v(s if s in _DATATYPES else o)}")
     for node, _ in union.pairs(OWL.members):
         if (node, RDF.type, OWL.AllDisjointClasses) in union:
-            for member in union.items(next(union._objects(node, OWL.members))):
+            for member in union.items(next(iter(union._objects(node, OWL.members)), None)):
                 if member in _DATATYPES:
-                    found.add(f"owl:AllDisjointClasses on the datatype {member}")
-    return sorted(str(f) for f in found)
+                    found.add(f"owl:AllDisjointClasses on the datatype {_v(member)}")
+    return sorted(f if isinstance(f, str) else f.value for f in found)
 
 
 def _reach(edges: dict) -> dict:
@@ -314,67 +422,93 @@ class _Properties:
 
 def _literal_types(literal) -> set:
     """owlrl's dt-type2 and datatype subsumption for a literal of an OWL-RL datatype."""
-    datatype = literal.datatype
+    datatype = _datatype(literal)
     if datatype not in _DATATYPES:
         return set()
-    return {datatype, *OWL_Datatype_Subsumptions.get(datatype, ())}
+    return {datatype, *_SUBSUMPTIONS.get(datatype, ())}
 
 
-def _check_lexical_forms(union: _Graphs, errors: set) -> None:
+def _check_lexical_forms(literals: set, errors: set) -> None:
     """dt-not-type: a typed literal whose lexical form is not in its datatype's lexical space."""
-    checked = set()
-    for _, _, o in union.triples((None, None, None)):
-        if type(o) is Literal or isinstance(o, Literal):
-            datatype = o.datatype
-            if datatype is None or datatype not in _DATATYPES or o in checked:
-                continue
-            checked.add(o)
-            converter = AltXSDToPYTHON.get(datatype)
-            if converter is None:
-                continue
-            try:
-                converter(str(o))
-            except ValueError:
-                errors.add(f"Lexical value of the literal '{o}' does not match its datatype ({datatype})")
+    for o in literals:
+        datatype = _datatype(o)
+        if datatype is None or datatype not in _DATATYPES:
+            continue
+        converter = _LEXICAL_CHECKS.get(datatype)
+        if converter is None:
+            continue
+        try:
+            converter(o.value)
+        except ValueError:
+            errors.add(f"Lexical value of the literal '{o.value}' does not match its datatype ({datatype.value})")
 
 
-def _used_datatypes(union: _Graphs) -> set:
+def _used_datatypes(union: _Graphs, literals: set) -> set:
     """The datatypes owlrl adds disjointness axioms for: those of literals and of asserted types."""
     used = set()
-    for _, _, o in union.triples((None, None, None)):
-        if isinstance(o, Literal) and o.datatype in _DATATYPES:
-            used.update(_literal_types(o))
-    for _, _, o in union.triples((None, RDF.type, None)):
+    for o in literals:
+        used.update(_literal_types(o))
+    for _, o in union.pairs(RDF.type):
         if o in _DATATYPES:
             used.add(o)
-            used.update(OWL_Datatype_Subsumptions.get(o, ()))
+            used.update(_SUBSUMPTIONS.get(o, ()))
     return used
 
 
-def fast_closure(*graphs: Graph, fallback=owl_rl_closure) -> Closure:
-    """The entailments of ``graphs`` that ``reasoning.owl_rl_closure`` keeps, and the same errors.
+class FastClosure:
+    """What ``fast_closure`` concludes, as pyoxigraph triples; rdflib graphs of it on demand.
 
-    ``full`` is the union of ``graphs`` and the kept entailments, plus the types and links that
-    entailment gives literals (a literal where a node was expected is typed by an rdfs:range,
-    and SHACL should see it). Raises InconsistentError with owlrl's messages on a clash. On
-    constructs outside the subset, returns ``fallback(*graphs)``, or raises UnsupportedOntology
-    when ``fallback`` is None.
+    ``inferred_triples`` are the entailments worth publishing. ``validated()`` is what SHACL
+    reads: the input and those entailments, RDF only. The generalized triples owlrl also derives
+    (a literal typed by an rdfs:range: ``"15" rdf:type xsd:integer``) are not RDF and are dropped:
+    neither validated nor published.
     """
-    unsupported = unsupported_constructs(*graphs)
+
+    def __init__(self, graphs: list, inferred: set):
+        self.graphs = graphs
+        self.inferred_triples = inferred
+
+    def validated(self) -> ox.Store:
+        """A Store of the input and the kept entailments, in its default graph."""
+        store = ox.Store()
+        seen: set = set()
+        for graph in (*self.graphs, self.inferred_triples):
+            store.extend(ox.Quad(*t) for t in graph if t not in seen and not seen.add(t))
+        return store
+
+    @cached_property
+    def inferred(self) -> Graph:
+        return rdflib_graph(self.inferred_triples)
+
+    @cached_property
+    def full(self) -> Graph:
+        return rdflib_graph({t for graph in (*self.graphs, self.inferred_triples) for t in graph})
+
+
+def fast_closure(*graphs, fallback=owl_rl_closure) -> FastClosure | Closure:
+    """The entailments of ``graphs`` (pyoxigraph triples or rdflib graphs) that
+    ``reason.owl_rl_closure`` keeps, and the same errors.
+
+    Raises InconsistentError with owlrl's messages on a clash. On constructs outside the subset,
+    returns ``fallback(*graphs)`` (as rdflib graphs), or raises UnsupportedOntology when
+    ``fallback`` is None.
+    """
+    triples = _triples_of(graphs)
+    union = _Graphs(triples)
+    unsupported = unsupported_constructs(union)
     if unsupported:
         if fallback is None:
             raise UnsupportedOntology(unsupported)
         log.warning("the fast reasoner does not implement %s: reasoning with %s instead",
                     ", ".join(unsupported), getattr(fallback, "__name__", fallback))
-        return fallback(*graphs)
+        return fallback(*(g if isinstance(g, Graph) else rdflib_graph(g) for g in graphs))
 
-    union = _Graphs(graphs)
     schema = _Schema(union)
     properties = _Properties(union, schema)
 
     # Types: asserted ones and those from domains and ranges, each with its superclasses.
     asserted_types = defaultdict(set)
-    for s, _, o in union.triples((None, RDF.type, None)):
+    for s, o in union.pairs(RDF.type):
         asserted_types[s].add(o)
     types = defaultdict(set)
     for node, classes in asserted_types.items():
@@ -383,7 +517,7 @@ def fast_closure(*graphs: Graph, fallback=owl_rl_closure) -> Closure:
             if supers:
                 types[node].update(supers)
             if c in _DATATYPES:                                    # owlrl's "explicit" datatypes
-                types[node].update(OWL_Datatype_Subsumptions.get(c, ()))
+                types[node].update(_SUBSUMPTIONS.get(c, ()))
     for p, classes in schema.domains.items():                     # prp-dom
         for s, _ in properties.pairs(union, p):
             types[s].update(classes)
@@ -393,8 +527,9 @@ def fast_closure(*graphs: Graph, fallback=owl_rl_closure) -> Closure:
 
     # Consistency.
     errors: set[str] = set()
-    _check_lexical_forms(union, errors)
-    _check_disjointness(union, schema, asserted_types, types, errors)
+    literals = union.literals()
+    _check_lexical_forms(literals, errors)
+    _check_disjointness(union, schema, asserted_types, types, errors, literals)
     if errors:
         raise InconsistentError(sorted(errors))
 
@@ -411,28 +546,15 @@ def fast_closure(*graphs: Graph, fallback=owl_rl_closure) -> Closure:
         for c in classes:
             if c not in have:
                 entailed.add((node, RDF.type, c))
-    inferred = Graph()
-    literal_subjects = []
-    for triple in entailed:
-        if _worth_keeping(triple):
-            inferred.add(triple)
-        elif isinstance(triple[0], Literal) and not str(triple[2]).startswith(str(OWL)):
-            literal_subjects.append(triple)
-
-    full = Graph()
-    for graph in graphs:
-        full += graph
-    full += inferred
-    for triple in literal_subjects:
-        full.add(triple)
-    return Closure(full=full, inferred=inferred)
+    inferred = {ox.Triple(*triple) for triple in entailed if _worth_keeping(triple)}
+    return FastClosure(triples, inferred)
 
 
-def _check_disjointness(union, schema, asserted_types, types, errors: set) -> None:
+def _check_disjointness(union, schema, asserted_types, types, errors: set, literals: set) -> None:
     """cls-nothing2, cax-dw and cax-adc on the typed nodes, with owlrl's messages."""
     def all_types(node) -> set:
         found = asserted_types.get(node, set()) | types.get(node, set())
-        if isinstance(node, Literal):
+        if isinstance(node, ox.Literal):
             found = found | _literal_types(node)
         return found
 
@@ -447,23 +569,24 @@ def _check_disjointness(union, schema, asserted_types, types, errors: set) -> No
         if not hit:
             continue
         if OWL.Nothing in hit:                                     # cls-nothing2
-            errors.add(f"{node} is defined of type 'Nothing'")
+            errors.add(f"{_v(node)} is defined of type 'Nothing'")
         for c1, c2 in pairs:                                       # cax-dw
             if c1 in hit and c2 in hit:
-                errors.add(f"Disjoint classes {c1} and {c2} have a common individual {node}")
+                errors.add(f"Disjoint classes {_v(c1)} and {_v(c2)} have a common individual {_v(node)}")
         for classes in lists:                                      # cax-adc
             for i, c1 in enumerate(classes[:-1]):
                 if c1 in hit:
                     for c2 in classes[i + 1:]:
                         if c2 in hit:
-                            errors.add(f"Disjoint classes {c1} and {c2} have a common individual {node}")
+                            errors.add(f"Disjoint classes {_v(c1)} and {_v(c2)} have a common individual "
+                                       f"{_v(node)}")
         datatype_clash = datatype_clash or any(a in hit and b in hit for a, b in _DISJOINT_DATATYPES)
     if datatype_clash:
         # owlrl declares two datatypes disjoint only when both are in use in the graph (cax-dw).
-        used = _used_datatypes(union)
+        used = _used_datatypes(union, literals)
         active = [(a, b) for a, b in _DISJOINT_DATATYPES if a in used and b in used]
         for node in set(asserted_types) | set(types):
             node_types = all_types(node)
             for a, b in active:
                 if a in node_types and b in node_types:
-                    errors.add(f"Disjoint classes {a} and {b} have a common individual {node}")
+                    errors.add(f"Disjoint classes {_v(a)} and {_v(b)} have a common individual {_v(node)}")

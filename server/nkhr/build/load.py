@@ -3,12 +3,23 @@
 Each file is parsed on its own so that a SHACL result can later be traced back to the file
 that describes its focus node, and so that a syntax error points at one file, not at "the data".
 
-Oxigraph parses (rdflib's parser took 0.3 s of the build, Oxigraph's 15 ms) and its terms are
-turned into rdflib's, which the reasoner and pyshacl use. A file that Oxigraph rejects is
-parsed again by rdflib: its error is the one reported, as before, and a file only rdflib
-accepts still loads. Oxigraph writes language tags in lower case ("en-gb" for "en-GB"), which
-RDF 1.1 allows and SHACL's sh:languageIn ignores, and gives "x" and "x"^^xsd:string the same
-term (RDF 1.1's); rdflib would keep both apart.
+Oxigraph parses (rdflib's parser took 0.3 s of the article's build and 16 s at a million
+triples) and its terms are what the build works on: the reasoner, the validator and the
+writers take pyoxigraph triples. rdflib terms are made only for the shapes (``parse_file``) and
+for callers that ask for a ``LoadedFiles.graph``. Oxigraph's strict parser reports every
+syntax error with the line where it starts (an unterminated string at the line it opens on).
+It writes language tags in lower case ("en-gb" for "en-GB"), which RDF 1.1 allows and SHACL's
+sh:languageIn ignores, and gives "x" and "x"^^xsd:string the same term (RDF 1.1's).
+
+What RDF accepts but the build refuses, with the file and line:
+
+* a value that does not fit its datatype ("many"^^xsd:integer), checked by rdflib once per
+  distinct typed value;
+* RDF 1.2 (triple terms, text directions), which the reasoner and the SHACL engines do not read;
+* characters XML 1.0 cannot carry (control characters other than tab, line feed and carriage
+  return; U+FFFE and U+FFFF): every dump in RDF/XML and every SPARQL XML answer stays well-formed;
+* a literal longer than ``MAX_LITERAL_CHARS`` (a million characters): no fact of the article
+  needs one, and it would be copied into every dump, page and answer.
 """
 
 from __future__ import annotations
@@ -16,15 +27,19 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from .locate import index_lines
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+MAX_LITERAL_CHARS = 1_000_000
+# What XML 1.0 cannot carry (its Char production), surrogates aside: Oxigraph refuses those.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class SourceError(Exception):
@@ -40,9 +55,9 @@ class SourceError(Exception):
 class LoadedFiles:
     """The union of some Turtle files, and which files mention each node."""
 
-    graph: Graph
+    triples: set[ox.Triple] = field(default_factory=set)
     files: list[str] = field(default_factory=list)
-    mentions: dict = field(default_factory=dict)  # node -> set of relative paths
+    mentions: dict[str, set[str]] = field(default_factory=dict)  # IRI -> relative paths
     by_file: dict = field(default_factory=dict)   # relative path -> its triples (build/provenance.py)
     lines: dict = field(default_factory=dict)     # relative path -> locate.SourceLines (where each node is)
 
@@ -63,98 +78,119 @@ class LoadedFiles:
         return triples or nodes
 
     def files_for(self, node) -> list[str]:
-        return sorted(self.mentions.get(node, ()))
+        """The files that mention ``node`` (an rdflib or a pyoxigraph IRI)."""
+        return sorted(self.mentions.get(node.value if isinstance(node, ox.NamedNode) else str(node), ()))
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The triples as an rdflib graph, made on first use: for tests and tools, never the build."""
+        return rdflib_graph(self.triples)
 
 
-def _syntax_error(path: str, exc: Exception, source: str = "") -> SourceError:
-    if isinstance(exc, BadSyntax):
-        why = exc._why  # noqa: SLF001 - rdflib keeps the reason and line only in these fields
-        return SourceError(path, exc.lines + 1, f"Turtle syntax error: {why}")
-    text = str(exc)
-    match = re.search(r"line (\d+)", text)
-    if match:
-        return SourceError(path, int(match.group(1)), f"cannot parse: {text}")
-    # rdflib sometimes fails inside itself (an AttributeError or IndexError on a stray "?" or
-    # NUL) without saying where; pyoxigraph's strict Turtle parser names the line.
-    located = _locate_with_pyoxigraph(source)
-    if located:
-        return SourceError(path, located[0], f"Turtle syntax error: {located[1]}")
-    return SourceError(path, None, f"cannot parse: {text}")
+def rdflib_graph(triples) -> Graph:
+    """An rdflib graph of pyoxigraph triples."""
+    graph, memo = Graph(), {}
+    for triple in triples:
+        graph.add(tuple(_term(node, memo) for node in triple))
+    return graph
 
 
-def _locate_with_pyoxigraph(source: str) -> tuple[int, str] | None:
-    import pyoxigraph as ox
-    try:
-        for _ in ox.parse(source.encode("utf-8", "surrogatepass"), format=ox.RdfFormat.TURTLE,
-                          base_iri="file:///source.ttl"):
-            pass
-    except SyntaxError as exc:
-        if exc.lineno:
-            return exc.lineno, str(exc.msg if hasattr(exc, "msg") else exc)
-    return None
+def _term(node, memo: dict):
+    found = memo.get(node)
+    if found is None:
+        found = memo[node] = _rdflib_term(node)
+    return found
 
 
 def parse_file(path: Path, shown_as: str) -> Graph:
-    """Parse one Turtle file, raising SourceError with its line on bad syntax or bad encoding."""
+    """Parse one Turtle file into an rdflib graph (the shapes; tests), raising SourceError with
+    its line on bad syntax, bad encoding or a value the build refuses."""
     triples, prefixes = _parse(path, shown_as)
-    graph = Graph()
-    for triple in triples:
-        graph.add(triple)
+    graph = rdflib_graph(triples)
     for prefix, namespace in prefixes.items():
         graph.bind(prefix, namespace)
     return graph
 
 
-def _parse(path: Path, shown_as: str) -> tuple[list[tuple], dict[str, str]]:
-    """The triples of one Turtle file, as rdflib terms, and the prefixes it declares."""
+def _parse(path: Path, shown_as: str) -> tuple[list[ox.Triple], dict[str, str]]:
+    """The triples of one Turtle file, fresh blank nodes for the file's, and its prefixes."""
     data = path.read_bytes()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise SourceError(shown_as, line, "not valid UTF-8 text") from exc
-    # rdflib logs a traceback for every ill-typed literal; we report those ourselves below.
-    logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
-    base = path.resolve().as_uri()
     try:
-        parser, term = ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=base), _Terms()
-        triples = [(term(q.subject), term(q.predicate), term(q.object)) for q in parser]
-        prefixes = parser.prefixes
-    except (SyntaxError, ValueError):   # ValueError: RDF 1.2 that rdflib does not read either
-        graph = _parse_with_rdflib(text, base, shown_as)
-        triples, prefixes = list(graph), {p: str(ns) for p, ns in graph.namespaces()}
-    for _, _, o in triples:
-        if isinstance(o, Literal) and o.ill_typed:
-            raise SourceError(shown_as, _line_of(text, str(o)),
-                              f"the value {o.n3()} is not a valid {o.datatype}")
+        parser = ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
+                          rename_blank_nodes=True)
+        triples = [quad.triple for quad in parser]
+        prefixes = dict(parser.prefixes)
+    except SyntaxError as exc:
+        raise SourceError(shown_as, exc.lineno, f"Turtle syntax error: {_reason(exc)}") from None
+    except ValueError as exc:       # e.g. a named graph in a Turtle file
+        raise SourceError(shown_as, None, f"cannot parse: {exc}") from None
+    except MemoryError:             # Oxigraph buffers one token at most 16 MiB long
+        run = re.search("[^\"'>]{%d,}" % MAX_LITERAL_CHARS, text)
+        raise SourceError(shown_as, text.count("\n", 0, run.start()) + 1 if run else None,
+                          f"a value (a literal or an IRI) longer than Oxigraph reads; the build takes at most "
+                          f"{MAX_LITERAL_CHARS:,} characters in one literal") from None
+    _check_terms(triples, text, shown_as)
     return triples, prefixes
 
 
-def _parse_with_rdflib(text: str, base: str, shown_as: str) -> Graph:
-    graph = Graph()
-    try:
-        graph.parse(data=text, format="turtle", publicID=base)
-    except Exception as exc:  # rdflib raises several unrelated types for bad input
-        raise _syntax_error(shown_as, exc, text) from exc
-    return graph
+def _reason(exc: SyntaxError) -> str:
+    """Oxigraph's message without its own position prefix (the line is ours to give)."""
+    message = re.sub(r"^Parser error (at|between) [^:]*: ", "", str(exc.msg if hasattr(exc, "msg") else exc))
+    if message == "Unexpected end of file":
+        message = ("the file ends inside the statement that starts here: a string, IRI, list or "
+                   "[ ... ] opened on this line is never closed")
+    return message
 
 
-class _Terms(dict):
-    """Oxigraph terms to rdflib terms, once each; a fresh blank node per blank node of the file."""
+def _check_terms(triples: list[ox.Triple], text: str, shown_as: str) -> None:
+    """Refuse what RDF allows and the build does not (see the module's docstring)."""
+    logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)   # it logs every ill-typed value
+    checked: set = set()
+    for triple in triples:
+        value = triple.object
+        if isinstance(value, ox.Triple) or isinstance(triple.subject, ox.Triple):
+            raise SourceError(shown_as, _line_of(text, "<<") or 1,
+                              "a triple term (RDF 1.2), which the reasoner and the SHACL engine do not read")
+        if not isinstance(value, ox.Literal) or value in checked:
+            continue
+        checked.add(value)
+        lexical = value.value
+        if value.direction:
+            raise SourceError(shown_as, _line_of(text, f"--{value.direction}") or 1,
+                              f"a text direction (--{value.direction}, RDF 1.2), which the reasoner and "
+                              "the SHACL engine do not read")
+        if len(lexical) > MAX_LITERAL_CHARS:
+            raise SourceError(shown_as, _line_of(text, lexical[:200]),
+                              f"a value of {len(lexical):,} characters; the build takes at most "
+                              f"{MAX_LITERAL_CHARS:,} in one literal")
+        bad = _NOT_XML.search(lexical)
+        if bad:
+            char = bad.group()
+            raise SourceError(shown_as, _line_of_any(text, char, f"\\u{ord(char):04X}", f"\\u{ord(char):04x}"),
+                              f"the value {_shown(lexical)} holds the control character U+{ord(char):04X}, "
+                              "which XML (RDF/XML, SPARQL XML results) cannot carry; remove it")
+        datatype = value.datatype.value
+        if datatype not in (_XSD_STRING, _LANG_STRING) and Literal(lexical, datatype=URIRef(datatype)).ill_typed:
+            raise SourceError(shown_as, _line_of(text, lexical[:200]),
+                              f"the value {_shown(lexical)}^^<{datatype}> is not a valid {datatype}")
 
-    def __call__(self, node):
-        if node not in self:
-            self[node] = _rdflib_term(node)
-        return self[node]
+
+def _shown(lexical: str) -> str:
+    """A value as a curator would find it in the file: quoted, escaped, cut after 60 characters."""
+    cut = lexical if len(lexical) <= 60 else lexical[:60] + "..."
+    return '"' + cut.encode("unicode_escape").decode("ascii").replace('"', '\\"') + '"'
 
 
 def _rdflib_term(node):
     if isinstance(node, ox.NamedNode):
         return URIRef(node.value)
     if isinstance(node, ox.BlankNode):
-        return BNode()
-    if not isinstance(node, ox.Literal) or node.direction:
-        raise ValueError(f"not RDF 1.1: {node}")     # a triple term, a text direction
+        return BNode(node.value)
     if node.language:
         return Literal(node.value, lang=node.language)
     datatype = node.datatype.value
@@ -166,18 +202,26 @@ def _line_of(text: str, needle: str) -> int | None:
     return text.count("\n", 0, index) + 1 if index >= 0 else None
 
 
+def _line_of_any(text: str, *needles: str) -> int | None:
+    for needle in needles:
+        line = _line_of(text, needle)
+        if line:
+            return line
+    return None
+
+
 def load_files(paths: list[Path], relative) -> LoadedFiles:
     """Parse and merge files; ``relative`` turns a path into the name shown to curators."""
-    loaded = LoadedFiles(graph=Graph())
+    loaded = LoadedFiles()
     for path in paths:
         name = relative(path)
         triples, prefixes = _parse(path, name)
         loaded.files.append(name)
         loaded.by_file[name] = triples
         loaded.lines[name] = index_lines(path.read_text(encoding="utf-8"), prefixes)
-        for s, p, o in triples:
-            loaded.graph.add((s, p, o))
-            for node in (s, o):
-                if not isinstance(node, (Literal, BNode)):
-                    loaded.mentions.setdefault(node, set()).add(name)
+        loaded.triples.update(triples)
+        for triple in triples:
+            for node in (triple.subject, triple.object):
+                if isinstance(node, ox.NamedNode):
+                    loaded.mentions.setdefault(node.value, set()).add(name)
     return loaded

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+import pyoxigraph as ox
+from rdflib import Graph
 
 from .. import __version__
 from ..project import Project
@@ -44,12 +45,12 @@ class BuildResult:
     provenance: Provenance = field(default_factory=Provenance)  # which section states which triple
 
     @property
-    def graphs(self) -> dict[str, Graph]:
-        """The published named graphs, by name."""
+    def graphs(self) -> dict[str, set[ox.Triple]]:
+        """The named graphs whose union is the default graph, by name, as pyoxigraph triples."""
         return {
-            GRAPH_ONTOLOGY: self.ontology.graph,
-            GRAPH_ASSERTED: self.data.graph,
-            GRAPH_INFERRED: self.closure.inferred,
+            GRAPH_ONTOLOGY: self.ontology.triples,
+            GRAPH_ASSERTED: self.data.triples,
+            GRAPH_INFERRED: self.closure.inferred_triples,
         }
 
     @cached_property
@@ -59,15 +60,15 @@ class BuildResult:
         return {section_graph(section): triples for section, triples in self.provenance.by_section.items()}
 
     @property
-    def published_graphs(self) -> dict[str, Graph]:
+    def published_graphs(self) -> dict:
         """Every named graph of the dataset: ``graphs`` (the default graph's parts) and the section graphs."""
         return {**self.graphs, **self.section_graphs}
 
     @property
     def ontology_version(self) -> str:
-        from rdflib.namespace import OWL
-        version = self.ontology.graph.value(URIRef(ONTOLOGY_IRI), OWL.versionInfo)
-        return str(version) if version is not None else "unknown"
+        subject, predicate = ox.NamedNode(ONTOLOGY_IRI), ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
+        versions = sorted(t.object.value for t in self.ontology.triples
+                          if t.subject == subject and t.predicate == predicate)
 
     def files_for(self, node) -> list[str]:
         return sorted({*self.data.files_for(node), *self.ontology.files_for(node)})
@@ -83,19 +84,19 @@ def run_build(project: Project, data_files: list[Path] | None = None,
     shapes = parse_file(project.shapes_file, project.relative(project.shapes_file))
     timings["parse"] = time.perf_counter() - started
     progress(f"parsed {len(ontology.files)} ontology and {len(data.files)} data files "
-             f"({len(ontology.graph) + len(data.graph)} triples) in {timings['parse']:.2f}s")
+             f"({len(ontology.triples) + len(data.triples)} triples) in {timings['parse']:.2f}s")
 
     started = time.perf_counter()
     # The OWL-RL entailments our ontology needs, 20x faster than owlrl and proven equal to its
     # result by tests/build/test_reasoning_equivalence.py; owlrl remains the fallback and the reference.
-    closure = fast_closure(ontology.graph, data.graph)
+    closure = fast_closure(ontology.triples, data.triples)
     timings["reason"] = time.perf_counter() - started
-    progress(f"OWL-RL closure: {len(closure.inferred)} new triples in {timings['reason']:.2f}s")
+    progress(f"OWL-RL closure: {len(closure.inferred_triples)} new triples in {timings['reason']:.2f}s")
 
     started = time.perf_counter()
     result = BuildResult(project, ontology, data, closure, report=None, timings=timings,  # type: ignore[arg-type]
                          shapes=shapes, provenance=derive(data.by_file))
-    result.report = validate(closure.full, shapes, result.files_for, lines_for=result.data.lines_for)
+    result.report = validate(closure.validated(), shapes, result.files_for, lines_for=result.data.lines_for)
     timings["validate"] = time.perf_counter() - started
     progress(f"SHACL: {len(result.report.violations)} violation(s), "
              f"{len(result.report.warnings)} warning(s) in {timings['validate']:.2f}s")

@@ -12,8 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import owlrl
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
+
+from ..serialize import oxigraph_term
 
 _W3C_VOCABULARIES = (str(RDF), str(RDFS), str(OWL), str(XSD))
 _REFLEXIVE_NOISE = {OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty,
@@ -32,8 +35,19 @@ class InconsistentError(Exception):
 
 @dataclass
 class Closure:
+    """owlrl's closure, as rdflib graphs; the same interface as ``fastreason.FastClosure``."""
+
     full: Graph       # ontology + asserted + everything entailed
     inferred: Graph   # the entailments worth publishing, none of them asserted
+
+    @property
+    def inferred_triples(self) -> set[ox.Triple]:
+        return {ox.Triple(oxigraph_term(s), oxigraph_term(p), oxigraph_term(o)) for s, p, o in self.inferred}
+
+    def validated(self) -> ox.Store:
+        """What SHACL reads: the closure without its generalized triples (literal subjects)."""
+        from .validate import data_store
+        return data_store(self.full)
 
 
 def _worth_keeping(triple) -> bool:
