@@ -69,6 +69,7 @@ class BuildResult:
         subject, predicate = ox.NamedNode(ONTOLOGY_IRI), ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
         versions = sorted(t.object.value for t in self.ontology.triples
                           if t.subject == subject and t.predicate == predicate)
+        return versions[0] if versions else "unknown"
 
     def files_for(self, node) -> list[str]:
         return sorted({*self.data.files_for(node), *self.ontology.files_for(node)})
