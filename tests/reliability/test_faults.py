@@ -240,6 +240,33 @@ def test_a_killed_worker_is_replaced_and_the_next_requests_are_fine(fault_server
     wait_for(lambda: not any(alive(p) for p in orphans), limit=20)
 
 
+def test_a_worker_killed_mid_query_leaves_no_query_process_running(fault_server):
+    """kill -9 of a gunicorn worker while its query process evaluates a query that never ends:
+    the query process must die with it (it used to run on as an orphan at 100 % CPU)."""
+    threading.Thread(target=lambda: _ignore_errors(lambda: ask(fault_server, CARTESIAN, timeout=30)),
+                     daemon=True).start()
+    candidates = wait_for(lambda: [p for w in workers(fault_server) for p in query_processes(w)])
+    ticks = {p: cpu_ticks(p) for p in candidates}
+    time.sleep(0.8)
+    busy = max(candidates, key=lambda p: cpu_ticks(p) - ticks[p])
+    assert cpu_ticks(busy) > ticks[busy], "no query process was evaluating the query"
+    worker = next(w for w in workers(fault_server) if busy in query_processes(w))
+    siblings = query_processes(worker)
+    os.kill(worker, signal.SIGKILL)
+    started = time.monotonic()
+    wait_for(lambda: not any(alive(p) for p in siblings), limit=5, step=0.05)
+    assert time.monotonic() - started < 3
+    wait_for(lambda: (w := workers(fault_server)) and len(w) == 2 and worker not in w)
+    assert ask(fault_server, "ASK { ?s ?p ?o }").json()["boolean"] is True
+
+
+def _ignore_errors(call):
+    try:
+        call()
+    except requests.RequestException:
+        pass
+
+
 def test_a_query_process_killed_mid_query_gives_a_clear_error_and_the_next_query_is_fine(fault_server):
     outcome = {}
 

@@ -7,6 +7,8 @@ fix up most of what is tested here (encodings, lengths, header limits, methods).
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from support import assert_clean_refusal, raw_http, request_bytes
@@ -44,7 +46,7 @@ CASES = {
     "path, raw bytes that are not UTF-8": (b"GET /id/\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n", {400}, []),
     "path, %-escaped bytes that are not UTF-8": (get("/id/%ff%fe"), {404}, ["Nothing is served"]),
     "bad percent-encoding in the query": (get("/sparql?query=%ZZ%4"), {400}, []),
-    "bad percent-encoding in the path": (get("/id/%ZZ"), {404}, []),
+    "bad percent-encoding in the path": (get("/id/%ZZ"), {400, 404}, []),      # 400: the nginx front
     "bad percent-encoding in a graph name": (get("/rdf-graphs?graph=%ZZ"), {404}, ["no graph"]),
     "a path that is not an IRI": (get("/id/a%20%22b%22%3Cc%3E.ttl"), {404}, []),
     # query and update
@@ -85,10 +87,10 @@ CASES = {
     "format= that does not exist, on an entity": (get("/id/kwan-li-so-15?format=nonsense", Accept="text/turtle"),
                                                   {406}, []),
     # paths
-    "../ out of static": (get("/static/../../../pyproject.toml"), {404}, []),
-    "%2e%2e/ out of static": (get("/static/%2e%2e/%2e%2e/pyproject.toml"), {404}, []),
+    "../ out of static": (get("/static/../../../pyproject.toml"), {400, 404}, []),   # 400: above /
+    "%2e%2e/ out of static": (get("/static/%2e%2e/%2e%2e/pyproject.toml"), {400, 404}, []),
     "..%2f out of dumps": (get("/dumps/..%2fbuild.json"), {404}, []),
-    "../ under id": (get("/id/../../etc/passwd"), {404}, []),
+    "../ under id": (get("/id/../../etc/passwd"), {400, 404}, []),
     "an escaped NUL in dumps": (get("/dumps/%00"), {400}, ["control character"]),
     "an escaped NUL in static": (get("/static/%00"), {400}, ["control character"]),
     "an escaped NUL in an IRI": (get("/id/%00"), {400}, ["control character"]),
@@ -103,8 +105,7 @@ CASES = {
     "DELETE on an entity": (request_bytes("DELETE", "/id/kwan-li-so-15"), {405}, []),
     "PATCH on the graph store": (request_bytes("PATCH", "/rdf-graphs?default", body=b"x"), {405}, ["read-only"]),
     "a lower-case method": (b"get / HTTP/1.1\r\nHost: x\r\n\r\n", {400}, []),
-    "HTTP/9.9": (b"GET / HTTP/9.9\r\nHost: x\r\n\r\n", {400}, []),
-    "HTTP/0.9": (b"GET /\r\n\r\n", {400}, []),
+    "HTTP/9.9": (b"GET / HTTP/9.9\r\nHost: x\r\n\r\n", {400, 505}, []),
     "a TLS handshake": (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", {400}, []),
     "a header without a colon": (b"GET / HTTP/1.1\r\nHost: x\r\nthis is not a header\r\n\r\n", {400}, []),
 }
@@ -118,6 +119,21 @@ def test_malformed_request_gets_a_clean_4xx(server, name):
     text = body.decode("utf-8")
     assert all(word in text for word in words), text
     assert "[project]" not in text and "root:" not in text       # no file was read
+
+
+def test_http_0_9_gets_no_page(server):
+    """HTTP/0.9 has no status line and no headers (so no Host and no limits to read): the front
+    closes the connection without an answer instead of serving the page bare."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(b"GET /\r\n\r\n")
+        reply = b""
+        try:
+            while chunk := sock.recv(65536):
+                reply += chunk
+        except ConnectionResetError:
+            pass
+    assert b"<html" not in reply.lower() and b"<!doctype" not in reply.lower(), reply[:200]
+    assert len(reply) < 300, reply[:300]
 
 
 def test_the_server_still_answers_afterwards(server):

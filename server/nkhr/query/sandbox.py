@@ -50,8 +50,34 @@ class Answer:
 QUERY_STACK = 256 * 1024 ** 2
 
 
-def _child(connection, dataset_path: str, memory_limit: int | None) -> None:
+# How often a query process checks that the process that started it is still there.
+PARENT_CHECK = 0.25
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this process as soon as ``parent`` is gone, even in the middle of a query.
+
+    A gunicorn worker killed with SIGKILL cannot stop its query processes, and a cartesian
+    COUNT runs for hours at 100 % CPU. PR_SET_PDEATHSIG is not enough on its own: the kernel
+    sends that signal when the *thread* that started the child ends, and a pool's children are
+    started by whichever request thread needed a replacement. So a daemon thread watches the
+    parent's pid instead (pyoxigraph releases the GIL while it evaluates, so this thread runs):
+    once the child has been handed to another parent, it kills itself with SIGKILL.
+    """
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    if os.getppid() != parent:          # the parent died before this process got here
+        os._exit(1)
+    threading.Thread(target=watch, name="nkhr-parent-watch", daemon=True).start()
+
+
+def _child(connection, dataset_path: str, memory_limit: int | None, parent: int | None = None) -> None:
     """The child: load the dataset, then answer requests, on a thread with a deep stack."""
+    if parent is not None:
+        _die_with_parent(parent)
     if memory_limit:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     threading.stack_size(QUERY_STACK)
@@ -114,7 +140,7 @@ def _answer_forever(connection, dataset_path: str) -> None:
 class _Worker:
     def __init__(self, context, dataset_path: str, memory_limit: int | None):
         self.connection, child_end = context.Pipe()
-        self.process = context.Process(target=_child, args=(child_end, dataset_path, memory_limit),
+        self.process = context.Process(target=_child, args=(child_end, dataset_path, memory_limit, os.getpid()),
                                        daemon=True, name="nkhr-query")
         self.process.start()
         child_end.close()
