@@ -30,6 +30,7 @@ from ..query.engine import QueryResult, QuerySyntaxError, take
 from ..query.guard import QueryRefused, tokenize
 from ..query.results import serialize
 from ..query.sandbox import Answer, QueryCrashed, QueryTimeout
+from .barrier import ParseChecker
 from ..vocab import is_section_graph
 from .client import (
     CONNECT_TIMEOUT,
@@ -233,16 +234,23 @@ class RemotePool:
 
     ``size`` bounds the queries this process has at the store at once, as the number of query
     processes does in embedded mode; a query waits for a free slot within its time limit.
+
+    Before a query is sent, ``barrier`` reads it again with a full SPARQL parser in a sandboxed
+    process (``barrier.ParseChecker``) and refuses SERVICE, foreign FROM and oversized queries
+    (QueryRefused), whatever the guard made of it: a store has no kernel limit to fall back on.
     """
 
-    def __init__(self, engine: RemoteEngine, size: int = 2):
+    def __init__(self, engine: RemoteEngine, size: int = 2, barrier: ParseChecker | None = None):
         self.engine = engine
         self._slots = threading.BoundedSemaphore(max(1, size))
+        self.barrier = barrier or ParseChecker(size=1)
 
     def run(self, sparql: str, default_graphs=None, named_graphs=None, tabular_fmt: str | None = "json",
             graph_fmt: str | None = "turtle", max_rows: int | None = None, timeout: float = 10.0) -> Answer:
         started = time.monotonic()
-        if not self._slots.acquire(timeout=timeout):
+        self.barrier.check(sparql, self.engine.graphs, timeout=timeout)
+        remaining = max(0.01, timeout - (time.monotonic() - started))
+        if not self._slots.acquire(timeout=remaining):
             raise QueryTimeout("every query slot stayed busy for the whole time limit")
         try:
             result = self.engine.query(sparql, default_graphs, named_graphs, max_rows=max_rows,
@@ -254,7 +262,8 @@ class RemotePool:
         return Answer(result.kind, fmt, body, result.truncated)
 
     def close(self) -> None:
-        """Nothing to stop: the store runs on its own."""
+        """Stop the checking processes; the store runs on its own."""
+        self.barrier.close()
 
     @property
     def pids(self) -> list[int]:

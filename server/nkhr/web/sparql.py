@@ -162,6 +162,8 @@ def execute(query: str, default_graphs: list[str], named_graphs: list[str]) -> R
         except Refused as exc:
             return plain_error(exc.status, f"The query was not run: {exc}. Try again in {exc.retry_after} "
                                            "seconds.", **{"Retry-After": str(exc.retry_after)})
+        except QueryRefused as exc:         # store mode's second reading (remote/barrier.py)
+            return plain_error(exc.status, str(exc))
         except QuerySyntaxError as exc:
             return plain_error(400, f"The query is not valid SPARQL: {exc}")
         except QueryTimeout as exc:
