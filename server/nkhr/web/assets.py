@@ -48,19 +48,21 @@ DYNAMIC_MIN = 1024
 
 @dataclasses.dataclass(frozen=True)
 class Asset:
-    """One servable file: where its bytes are, their digest, and its compressed copies."""
+    """One servable file as read at start (a later edit needs a restart): its bytes, their
+    digest, and its compressed copies (held in memory: ~1.9 MB for all of them)."""
     path: Path
     media_type: str
     digest: str
-    encoded: dict[str, Path]              # "br" / "gzip" -> the compressed copy
+    raw: bytes
+    encoded: dict[str, bytes]             # "br" / "gzip" -> the compressed copy
 
-    def variant(self, accepted: Iterable[str]) -> tuple[str | None, Path]:
+    def variant(self, accepted: Iterable[str]) -> tuple[str | None, bytes]:
         """The smallest copy the client accepts: brotli, then gzip, then the file itself."""
         names = set(accepted)
         for encoding in ("br", "gzip"):
             if encoding in names and encoding in self.encoded:
                 return encoding, self.encoded[encoding]
-        return None, self.path
+        return None, self.raw
 
 
 def cache_folder() -> Path:
@@ -73,7 +75,7 @@ def cache_folder() -> Path:
     return Path(tempfile.gettempdir()) / "nkhr-assets"
 
 
-def _compressed(raw: bytes, digest: str, folder: Path) -> dict[str, Path]:
+def _compressed(raw: bytes, digest: str, folder: Path) -> dict[str, bytes]:
     """The brotli and gzip copies of ``raw``, made once per digest (atomically: workers may race)."""
     folder.mkdir(parents=True, exist_ok=True)
     made = {}
@@ -88,7 +90,7 @@ def _compressed(raw: bytes, digest: str, folder: Path) -> dict[str, Path]:
             with os.fdopen(handle, "wb") as out:
                 out.write(body)
             os.replace(temporary, target)
-        made[encoding] = target
+        made[encoding] = target.read_bytes()
     return made
 
 
@@ -98,7 +100,7 @@ def _asset(path: Path, folder: Path) -> Asset:
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     if media_type.startswith("text/") or media_type in ("application/javascript", "text/javascript"):
         media_type += "; charset=utf-8"
-    return Asset(path, media_type, digest, _compressed(raw, digest, folder))
+    return Asset(path, media_type, digest, raw, _compressed(raw, digest, folder))
 
 
 class Assets:
@@ -141,8 +143,8 @@ def send(asset: Asset) -> Response:
     """The asset in the encoding the client prefers, with its ETag; a year's cache for a current
     fingerprinted URL, revalidation otherwise; 304 when the client's copy is current."""
     accepted = [value for value, quality in request.accept_encodings if quality > 0]
-    encoding, path = asset.variant(accepted)
-    response = Response(path.read_bytes(), content_type=asset.media_type)
+    encoding, body = asset.variant(accepted)
+    response = Response(body, content_type=asset.media_type)
     response.set_etag(asset.digest + (f"-{encoding}" if encoding else ""))
     if encoding:
         response.headers["Content-Encoding"] = encoding
