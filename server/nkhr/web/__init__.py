@@ -8,10 +8,11 @@ from __future__ import annotations
 import os
 import re
 
-from flask import Flask, Response, request
+from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..project import Project, find_project
+from .negotiation import wants_html
 from .site import Settings, Site
 
 # Scripts only from this origin, no plugins, no framing. Styles may be inline because the
@@ -103,8 +104,11 @@ def create_app(project: Project | None = None, settings: Settings | None = None)
 
     @app.errorhandler(404)
     def not_found(_error):
-        return Response(f"Nothing is served at {request.path}. Start at / or query /sparql.\n",
-                        status=404, mimetype="text/plain")
+        message = f"Nothing is served at {request.path}. Start at / or query /sparql."
+        # A browser (it names text/html; curl's */* does not count) gets a page with the site's links.
+        if "text/html" in request.headers.get("Accept", "") and wants_html(request):
+            return render_template("error.html", heading="Page not found", message=message), 404
+        return Response(message + "\n", status=404, mimetype="text/plain")
 
     @app.errorhandler(413)
     def too_large(_error):
