@@ -1,8 +1,11 @@
 """What the graph says about one resource: for its page and its RDF description.
 
-The page shows every fact with where it comes from (the article sections the resource is
-stated in, or "inferred" for OWL-RL entailments), the resources that link to it, and the
-claims about it with their quantity, certainty, attribution, disputes and section.
+The page shows every fact with where it comes from: the article sections whose named graph
+holds that very triple (build/provenance.py), or "inferred" for OWL-RL entailments, and a
+marker where the link is the curators' reading (nkhr:CuratorsReading) rather than the article's
+statement. The sections that only mention the resource are listed apart. Then the resources
+that link to it, and the claims about it with their quantity, certainty, attribution,
+disputes and section.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ from ..vocab import (
     GRAPH_ASSERTED,
     GRAPH_INFERRED,
     GRAPH_ONTOLOGY,
+    GRAPH_SECTION,
     NKHR,
     PREFIXES,
     SCHEMA,
+    SEC,
 )
 from .quantity import quantity_text
 
@@ -40,6 +45,7 @@ class Term:
     is_iri: bool = False
     language: str | None = None
     datatype: str | None = None
+    reading: str | None = None     # as a claim's value: why the link is the curators' reading
 
 
 @dataclass
@@ -47,6 +53,8 @@ class Fact:
     predicate: Term
     value: Term
     origin: str          # "asserted", "inferred" or "ontology"
+    sections: list[Term] = field(default_factory=list)   # the sections that state this triple
+    reading: str | None = None                           # why it is the curators' reading, when it is
 
 
 @dataclass
@@ -67,6 +75,7 @@ class Description:
     facts: list[Fact]
     incoming: list[tuple[Term, Term]]
     claims: list[Claim]
+    mentions: list[Term] = field(default_factory=list)   # sections that mention it and state none of its facts
 
 
 def _term(term, label=None) -> Term:
@@ -108,13 +117,39 @@ def describe(engine: Engine, iri: str) -> Description:
     types = [f.value for f in facts if f.predicate.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
              and f.origin != "inferred"]
     sections = [f.value for f in facts if f.predicate.value == str(NKHR.statedIn)]
+    stated = {s.value for s in sections}
+    mentions = [f.value for f in facts if f.predicate.value == str(NKHR.mentionedIn) and f.value.value not in stated]
+    by_triple = {(f.predicate.value, f.value.value): f for f in facts}
+    for p, o, section, section_label in engine.query(f"""{_P}
+        SELECT ?p ?o ?section ?section_label WHERE {{
+          GRAPH ?g {{ {x} ?p ?o }} FILTER(STRSTARTS(STR(?g), "{GRAPH_SECTION}"))
+          BIND(IRI(CONCAT("{SEC}", STRAFTER(STR(?g), "{GRAPH_SECTION}"))) AS ?section)
+          OPTIONAL {{ ?section rdfs:label ?section_label }}
+        }} ORDER BY ?section""").rows:
+        fact = by_triple.get((p.value, o.value))
+        if fact is not None:
+            fact.sections.append(_term(section, section_label))
+    for p, o, why in engine.query(readings_query(x)).rows:
+        fact = by_triple.get((p.value, o.value))
+        if fact is not None:
+            fact.reading = why.value if why is not None else "the curators' reading"
     incoming_rows = engine.query(f"""{_P}
         SELECT DISTINCT ?s ?p ?s_label ?p_label WHERE {{
           GRAPH ?g {{ ?s ?p {x} }} FILTER(?g != <{GRAPH_INFERRED}>)
           {_label_pattern('s')} {_label_pattern('p')}
         }} ORDER BY ?p ?s LIMIT 500""").rows
     incoming = [(_term(s, sl), _term(p, pl)) for s, p, sl, pl in incoming_rows]
-    return Description(iri, label, comment, types, sections, facts, incoming, claims_about(engine, iri))
+    return Description(iri, label, comment, types, sections, facts, incoming, claims_about(engine, iri),
+                       mentions)
+
+
+def readings_query(subject: str) -> str:
+    """The links of ``subject`` (a SPARQL term) marked as the curators' reading, and why."""
+    return f"""{_P}
+        SELECT ?p ?o ?why WHERE {{
+          ?reading a nkhr:CuratorsReading ; rdf:subject {subject} ; rdf:predicate ?p ; rdf:object ?o .
+          OPTIONAL {{ ?reading rdfs:comment ?why }}
+        }}"""
 
 
 def claims_about(engine: Engine, iri: str) -> list[Claim]:
@@ -128,6 +163,7 @@ def claims_about(engine: Engine, iri: str) -> list[Claim]:
         }} ORDER BY ?claim ?p ?o""").rows
     claims: dict[str, Claim] = {}
     amounts: dict[str, dict[str, str]] = {}
+    values: dict[tuple[str, str, str], Term] = {}
     for claim, claim_label, p, o, p_label, o_label in rows:
         entry = claims.setdefault(claim.value, Claim(claim.value, claim_label.value if claim_label else claim.value))
         if p.value.endswith("#label"):
@@ -139,7 +175,17 @@ def claims_about(engine: Engine, iri: str) -> list[Claim]:
             elif o_label is not None:          # a unit is shown by its label, or not at all
                 amounts.setdefault(claim.value, {})[part] = o_label.value
         name = p_label.value if p_label is not None else p.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-        entry.details.setdefault(name, []).append(_term(o, o_label))
+        value = _term(o, o_label)
+        entry.details.setdefault(name, []).append(value)
+        values[(claim.value, p.value, o.value)] = value
+    for claim, p, o, why in engine.query(f"""{_P}
+        SELECT ?claim ?p ?o ?why WHERE {{
+          ?claim nkhr:about {_iri(iri)} .
+          ?reading a nkhr:CuratorsReading ; rdf:subject ?claim ; rdf:predicate ?p ; rdf:object ?o .
+          OPTIONAL {{ ?reading rdfs:comment ?why }}
+        }}""").rows:
+        if (claim.value, p.value, o.value) in values:
+            values[(claim.value, p.value, o.value)].reading = why.value if why is not None else "the curators' reading"
     for iri, parts in amounts.items():
         claims[iri].quantity = quantity_text(parts.get("value"), parts.get("min"), parts.get("max"),
                                              parts.get("at_least") == "true", parts.get("approximate") == "true",

@@ -1,0 +1,48 @@
+"""Entity pages credit each fact to the sections that state it, list mentions apart, and mark the
+curators' readings (issue 14)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import requests
+
+
+def _page(server, path: str) -> str:
+    response = requests.get(server.url + path, headers={"Accept": "text/html"}, timeout=30)
+    assert response.status_code == 200
+    return html.unescape(response.text)
+
+
+def _rows(page: str, needle: str) -> list[str]:
+    return [row for row in re.findall(r"<tr[^>]*>.*?</tr>", page, re.S) if needle in row]
+
+
+def _row(page: str, needle: str) -> str:
+    rows = _rows(page, needle)
+    assert len(rows) == 1, f"{len(rows)} rows hold {needle!r}"
+    return rows[0]
+
+
+def test_yodok_page_credits_its_facility_number_to_the_internment_camps_section_only(server):
+    page = _page(server, "/id/kwan-li-so-15")
+    number = _row(page, "facility number")
+    assert "Internment camps for political prisoners" in number
+    assert "Food shortage" not in number
+    mentions = re.search(r'<p class="mentions">(.*?)</p>', page, re.S)
+    assert mentions and "Food shortage and malnutrition in detention" in mentions.group(1)
+
+
+def test_a_curators_reading_is_marked_on_the_page_with_its_reason(server):
+    page = _page(server, "/id/claim-dprk-genuine-human-rights")
+    disputed = _row(page, "disputed by")
+    assert "the curators' reading" in disputed and "does not say that the Commission answered" in disputed
+    assert all("the curators' reading" not in row for row in _rows(page, "attributed to"))
+
+
+def test_claim_boxes_mark_the_curators_readings_too(server):
+    page = _page(server, "/id/north-korea")
+    boxes = [box for box in re.findall(r'<section class="claim">.*?</section>', page, re.S)
+             if "/id/claim-dprk-genuine-human-rights" in box]
+    assert len(boxes) == 1 and "the curators' reading" in boxes[0]
