@@ -67,7 +67,8 @@ TERM_TYPES = {OWL + "Class", RDFS + "Class", RDFS + "Datatype", OWL + "ObjectPro
 FIXED_NODE_ATTRIBUTES = ("iri", "label", "class", "classes", "sections")
 # Names the formats or the fixed attributes use; a property with one of these local names is prefixed.
 RESERVED = {"id", "iri", "label", "class", "classes", "sections", "name", "source", "target", "parent",
-            "key", "group", "type", "weight", "predicate"}
+            "key", "group", "type", "weight", "predicate",
+            "value"}    # networkx's cytoscape_graph() reads a node's key from data.value
 EDGE_ATTRIBUTES = ("predicate", "label")
 INTEGER_TYPES = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
                                    "positiveInteger", "negativeInteger", "nonPositiveInteger",
@@ -371,16 +372,18 @@ def to_gexf(graph: PropertyGraph) -> bytes:
 
 
 def cytoscape_data(graph: PropertyGraph) -> dict:
-    """Cytoscape.js elements JSON; nodes also carry ``name`` (the label), which Cytoscape desktop shows."""
+    """Cytoscape.js elements JSON; nodes also carry ``name`` (the label), which Cytoscape desktop shows,
+    and ``value`` (the IRI again) and edges ``key`` (their id): what networkx's ``cytoscape_graph()``
+    needs to read the file back as a MultiDiGraph."""
     return {
         "data": {"name": GRAPH_NAME},
         "directed": True,
         "multigraph": True,
         "elements": {
-            "nodes": [{"data": {"id": iri, "name": attributes["label"],
+            "nodes": [{"data": {"id": iri, "value": iri, "name": attributes["label"],
                                 **{k: _json_value(v) for k, v in attributes.items()}}}
                       for iri, attributes in graph.nodes.items()],
-            "edges": [{"data": dict(edge)} for edge in graph.edges],
+            "edges": [{"data": {**edge, "key": edge["id"]}} for edge in graph.edges],
         },
     }
 

@@ -8,7 +8,7 @@ and 10-60x faster than rdflib's SPARQL on our queries).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -64,7 +64,12 @@ class Engine:
     def query(self, sparql: str, default_graphs: list[str] | None = None,
               named_graphs: list[str] | None = None, max_rows: int | None = None,
               prefixes: Mapping[str, str] | None = None) -> QueryResult:
-        """Run a read-only query. With no dataset given, the default graph is the union of all graphs.
+        """Run a read-only query on the dataset that ``dataset_of`` resolved.
+
+        ``None`` stands for the service's own dataset: the union default graph (without the
+        section graphs) and every named graph. A list, even an empty one, is exactly that set of
+        graphs (an empty default graph or no named graphs at all, as SPARQL 1.1 section 13.2
+        requires when a request names only one of the two).
 
         ``prefixes`` are declared for the query (pyoxigraph's own option), so the trusted queries
         behind pages pass ``vocab.PREFIXES`` instead of carrying a PREFIX prologue each.
@@ -72,19 +77,37 @@ class Engine:
         options: dict[str, Any] = {}
         if prefixes:
             options["prefixes"] = dict(prefixes)
-        if default_graphs:
+        if default_graphs is not None:
             options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         elif self.default_graph:
             options["default_graph"] = self.default_graph
         else:
             options["use_default_graph_as_union"] = True
-        if named_graphs:
+        if named_graphs is not None:
             options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         try:
             answer = self.store.query(sparql, **options)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc
         return _materialise(answer, max_rows)
+
+
+Graphs = list[str] | None      # None: the service's own choice (see Engine.query)
+
+
+def dataset_of(default_graph_uris: Sequence[str], named_graph_uris: Sequence[str],
+               from_graphs: Sequence[str], from_named_graphs: Sequence[str]) -> tuple[Graphs, Graphs]:
+    """The (default graphs, named graphs) a request queries, by SPARQL 1.1 (Query 13.2, Protocol 2.1.4).
+
+    The protocol's ``default-graph-uri`` / ``named-graph-uri`` replace the query's FROM / FROM
+    NAMED entirely; either way, naming only one half leaves the other empty (FROM NAMED alone
+    means an empty default graph). With nothing named, (None, None): the service's dataset.
+    """
+    if default_graph_uris or named_graph_uris:
+        return list(default_graph_uris), list(named_graph_uris)
+    if from_graphs or from_named_graphs:
+        return list(from_graphs), list(from_named_graphs)
+    return None, None
 
 
 def take(items, max_rows: int | None, each=None) -> tuple[list, bool]:

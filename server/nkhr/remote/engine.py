@@ -132,9 +132,11 @@ class RemoteEngine:
         # the build's graphs as named graphs (not the marker, nor other data in the store).
         form_data = [("query", sparql)]
         # (not the per-section graphs: they repeat the asserted triples)
-        form_data += [("default-graph-uri", g)
-                      for g in (default_graphs or [g for g in self.graphs if not is_section_graph(g)])]
-        form_data += [("named-graph-uri", g) for g in (named_graphs or self.graphs)]
+        # A list given, even an empty one, is the request's own dataset (query.engine.dataset_of).
+        if default_graphs is None:
+            default_graphs = [g for g in self.graphs if not is_section_graph(g)]
+        form_data += [("default-graph-uri", g) for g in default_graphs]
+        form_data += [("named-graph-uri", g) for g in (self.graphs if named_graphs is None else named_graphs)]
         if self.store.kind == "virtuoso":
             # Virtuoso's own limit (ms): it then stops the query and says so in X-SQL-State.
             form_data.append(("timeout", str(max(1, int(remaining * 1000)))))

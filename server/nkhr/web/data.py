@@ -2,12 +2,15 @@
 
 Dumps are the files of the build, served with the ETag recorded in build.json and the build's
 Last-Modified, so clients and caches revalidate with 304s; a client that accepts gzip gets it
-compressed (compressed once per process and kept).
+compressed (compressed once per process and kept). Every answer here (dumps, exports, graphs,
+VoID) takes ``Range`` and ``If-Range`` (RFC 9110 14): an interrupted download resumes with a 206
+instead of starting again, and If-Range with the ETag makes sure the rest is of the same build.
 """
 
 from __future__ import annotations
 
 import gzip
+import json
 import threading
 
 from flask import Blueprint, Response, abort, request
@@ -28,7 +31,9 @@ _gzip_lock = threading.Lock()
 
 
 def _conditional(body: bytes, etag: str, content_type: str, compressible: bool = True) -> Response:
-    """A response with ETag and Last-Modified that answers 304 to a matching conditional GET."""
+    """A response with ETag and Last-Modified that answers 304 to a matching conditional GET,
+    and 206 (or 416) to a Range request; ranges count bytes of the body as sent (gzipped when
+    the client accepts gzip, which has its own ETag)."""
     the_site = site()
     use_gzip = compressible and "gzip" in (request.headers.get("Accept-Encoding") or "")
     if use_gzip:
@@ -44,7 +49,7 @@ def _conditional(body: bytes, etag: str, content_type: str, compressible: bool =
     response.headers["Cache-Control"] = "public, max-age=300"
     if use_gzip:
         response.headers["Content-Encoding"] = "gzip"
-    return response.make_conditional(request)
+    return response.make_conditional(request, accept_ranges=True, complete_length=len(body))
 
 
 @blueprint.route("/dumps/<name>")
@@ -120,3 +125,18 @@ def void():
         return not_acceptable(exc)
     body = graph_bytes(void_graph(the_site, request.url_root), fmt.name)
     return _conditional(body, f"{the_site.dataset_etag}-void-{fmt.name}", fmt.content_type)
+
+
+CONTEXT_PATH = "/context.jsonld"
+
+
+@blueprint.route(CONTEXT_PATH)
+def jsonld_context():
+    """The JSON-LD @context of every JSON-LD document and answer here: the project's prefixes.
+
+    Documents carry the same context inline (so they read without a second request); this is
+    its stable address, for a client that compacts its own data to our terms (PyLD's
+    ``compact(doc, "<server>/context.jsonld")``) or keeps one copy of it."""
+    from ..vocab import PREFIXES
+    body = (json.dumps({"@context": dict(sorted(PREFIXES.items()))}, indent=2) + "\n").encode("utf-8")
+    return _conditional(body, f"{site().dataset_etag}-context", "application/ld+json")

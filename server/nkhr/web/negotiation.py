@@ -163,8 +163,10 @@ def choose_format(accept: str | None, parameter: str | None, offered: Sequence[F
         if named is not None and named in offered:
             return named
     ranges = parse_accept(accept)
-    if wants_html_ranges(ranges):
-        return TURTLE if TURTLE in offered else offered[0]      # a browser, and no page here: the readable one
+    if wants_html_ranges(ranges) and quality(ranges, "text/html")[1] == 3:
+        # A browser (it names text/html first), and no page here: the readable format, not the
+        # RDF/XML that its application/xml;q=0.9 would pick.
+        return TURTLE if TURTLE in offered else offered[0]
     chosen = best(ranges, offered)
     if chosen is None:
         refused = next((r.charset for r in ranges if not r.utf8), None)

@@ -25,7 +25,10 @@ from .answers import AnswerCache
 @dataclass
 class Settings:
     query_timeout: float = 5.0          # seconds a user query may run
-    max_rows: int = 10_000              # result rows (or triples) returned at most
+    # Results (rows or triples) one answer may hold: a protection far above the dataset's size
+    # (a query over every quad of the article gives ~30,000). A query with more gets a 503 that
+    # says so, never a cut answer (web/sparql.py too_many_results).
+    max_rows: int = 1_000_000
     query_processes: int = 2            # killable processes evaluating user queries
     query_memory: int = 2 * 1024 ** 3   # address-space limit of each, bytes
     answer_cache: int = 64 * 1024 ** 2  # bytes of recent answers each worker keeps; 0 turns it off

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from .. import formats
-from ..query.engine import QuerySyntaxError
+from ..query.engine import QuerySyntaxError, dataset_of
 from ..query.fairness import Refused
 from ..query.guard import QueryRefused, check_dataset_parameters, inspect
 from ..query.sandbox import QueryCrashed, QueryTimeout
@@ -140,9 +140,7 @@ def execute(query: str, default_graphs: list[str], named_graphs: list[str]) -> R
         return not_acceptable(exc)
     except QueryRefused as exc:
         return plain_error(exc.status, str(exc))
-    # The protocol's dataset parameters override FROM / FROM NAMED in the query.
-    defaults = default_graphs or shape.from_graphs or None
-    nameds = named_graphs or shape.from_named_graphs or None
+    defaults, nameds = dataset_of(default_graphs, named_graphs, shape.from_graphs, shape.from_named_graphs)
     settings = the_site.settings
     tabular = results_format.name if results_format else None
     graph = rdf_format.name if rdf_format else None
