@@ -46,8 +46,8 @@ def bypasses(port: int) -> dict[str, str]:
                                                        "{ ?x ?y ?z } FILTER('x'='x') } #'")
         probes[f"plain SERVICE, {host}"] = f"SELECT * WHERE {{ SERVICE SILENT <{target}> {{ ?s ?p ?o }} }}"
         probes[f"FROM, {host}"] = f"SELECT * FROM <{target}> WHERE {{ ?s ?p ?o }}"
-    probes["2,000 UNIONs"] = "SELECT * WHERE { " + " UNION ".join("{ ?s ?p %d }" % i for i in range(2000)) + " }"
-    probes["700 MINUS"] = "SELECT * WHERE { ?s ?p ?o " + " ".join("MINUS { ?s ?p %d }" % i for i in range(700)) + " }"
+    probes["2,000 UNIONs"] = "SELECT * WHERE { " + " UNION ".join(f"{{ ?s ?p {i} }}" for i in range(2000)) + " }"
+    probes["700 MINUS"] = "SELECT * WHERE { ?s ?p ?o " + " ".join(f"MINUS {{ ?s ?p {i} }}" for i in range(700)) + " }"
     probes["45,000-deep nesting"] = "SELECT * WHERE " + "{ " * 45_000 + "?s ?p ?o" + " }" * 45_000
     return probes
 
