@@ -46,3 +46,14 @@ def test_claim_boxes_mark_the_curators_readings_too(server):
     boxes = [box for box in re.findall(r'<section class="claim">.*?</section>', page, re.S)
              if "/id/claim-dprk-genuine-human-rights" in box]
     assert len(boxes) == 1 and "the curators' reading" in boxes[0]
+
+
+def test_the_timeline_places_vague_times_at_their_interval_in_the_articles_words(server):
+    page = _page(server, "/timeline")
+    buddhists = _row(page, "Religious persecution of Buddhists in the 1950s")
+    assert re.search(r'class="date">the 1950s <small>\(1950 – 1959\)</small>', buddhists)
+    after_2000 = _row(page, "fewer in the years after 2000")
+    assert "in the years after 2000 <small>(2000 onwards)</small>" in after_2000
+    dated = [re.search(r'class="date">(?:[^<(]*<small>\()?(\d{4})', row).group(1)
+             for row in re.findall(r"<tr><td class=\"date\">.*?</tr>", page, re.S)]
+    assert dated == sorted(dated)        # in order, the vague ones at their first year

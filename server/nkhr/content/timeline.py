@@ -1,4 +1,9 @@
-"""The timeline page's data: every dated event, document and claim, in order."""
+"""The timeline page's data: every dated event, document and claim, in order.
+
+A vaguely dated item ("the 1950s", "from 1955 to the early 1980s", "after 2000") is placed at
+its interval, nkhr:notBefore to nkhr:notAfter, and shown in the article's own words
+(nkhr:timeAsStated); an open end stays open.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,16 @@ from ..vocab import GRAPH_ASSERTED
 from .sparql import rows as _rows
 
 TIMELINE = f"""
-SELECT ?item ?label ?date ?end ?kind ?section ?sectionLabel WHERE {{
+SELECT ?item ?label ?date ?end ?asStated ?kind ?section ?sectionLabel WHERE {{
   GRAPH <{GRAPH_ASSERTED}> {{
-    {{ ?item dcterms:date ?date }} UNION {{ ?item dcterms:issued ?date }}
+    {{ ?item dcterms:date ?date FILTER NOT EXISTS {{ ?item nkhr:notBefore ?bound }} }}
+    UNION {{ ?item dcterms:issued ?date FILTER NOT EXISTS {{ ?item nkhr:notBefore ?bound }} }}
+    UNION {{ ?item nkhr:notBefore ?date }}
+    UNION {{ ?item nkhr:notAfter ?latest FILTER NOT EXISTS {{ ?item nkhr:notBefore|dcterms:date|dcterms:issued ?d }}
+            BIND(CONCAT("before ", STR(?latest)) AS ?date) }}
     ?item rdfs:label ?label ; a ?type .
-    OPTIONAL {{ ?item schema:endDate ?end }}
+    OPTIONAL {{ ?item schema:endDate|nkhr:notAfter ?end }}
+    OPTIONAL {{ ?item nkhr:timeAsStated ?asStated }}
     OPTIONAL {{ ?item nkhr:statedIn ?section . ?section rdfs:label ?sectionLabel }}
   }}
   FILTER(STRSTARTS(STR(?type), STR(nkhr:)))
@@ -28,15 +38,17 @@ class TimelineEntry:
     end: str | None
     iri: str
     label: str
+    as_stated: str | None = None      # the article's wording of a vague time ("the early 1980s")
     kinds: list[str] = field(default_factory=list)
-    sections: "OrderedDict[str, str]" = field(default_factory=OrderedDict)
+    sections: OrderedDict[str, str] = field(default_factory=OrderedDict)
 
 
 def timeline(engine) -> list[TimelineEntry]:
-    entries: "OrderedDict[tuple, TimelineEntry]" = OrderedDict()
+    entries: OrderedDict[tuple, TimelineEntry] = OrderedDict()
     for row in _rows(engine, TIMELINE):
         key = (row["date"], row["item"])
-        entry = entries.setdefault(key, TimelineEntry(row["date"], row["end"], row["item"], row["label"]))
+        entry = entries.setdefault(key, TimelineEntry(row["date"], row["end"], row["item"], row["label"],
+                                                      row["asStated"]))
         if row["kind"] and row["kind"] not in entry.kinds:
             entry.kinds.append(row["kind"])
         if row["section"]:
