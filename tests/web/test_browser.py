@@ -103,7 +103,7 @@ def test_a_query_typed_in_the_editor_shows_results_and_a_chart(site, browser):
     browser.find_element(By.CSS_SELECTOR, ".yasqe_queryButton").click()
     wait(browser, lambda b: len(b.find_elements(By.CSS_SELECTOR, ".yasr tbody tr")) >= 6)
     table = browser.find_element(By.CSS_SELECTOR, ".yasr tbody").text
-    assert "Yodok Political Prison Camp" in table and "46500" in table
+    assert "Yodok Political Prison Camp" in table and "46,500" in table     # numbers grouped
     chart_tab = [el for el in browser.find_elements(By.CSS_SELECTOR, ".yasr .select_chart, .yasr li")
                  if "Chart" in el.text]
     assert chart_tab, "the editor offers a chart view"

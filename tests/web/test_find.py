@@ -52,7 +52,7 @@ def browser(tmp_path_factory):
     chrome.quit()
 
 
-def wait(browser, condition, seconds=15):
+def wait(browser, condition, seconds=30):
     return WebDriverWait(browser, seconds).until(lambda b: condition(b))
 
 
@@ -178,3 +178,105 @@ def test_the_ontology_links_each_class_to_its_list_and_id_leads_to_browse(site, 
 def test_a_claim_without_an_author_says_so(site):
     rows = requests.get(site.url + "/browse/Claim", params={"size": 1000, "format": "json"}, timeout=10).json()["rows"]
     assert any(r["author"] == "not attributed in the article" for r in rows)
+
+
+# ---------------------------------------------------------------- the editor: links, values, sharing, chart
+
+def _yasqe_ready(browser):
+    return browser.execute_script("return !!(window.nkhrYasgui && window.nkhrYasgui.getTab().getYasqe())")
+
+
+def _set_query(browser, text: str) -> None:
+    browser.execute_script("window.nkhrYasgui.getTab().getYasqe().setValue(arguments[0]);", text)
+
+
+def _run(browser) -> None:
+    browser.find_element(By.CSS_SELECTOR, ".yasqe_queryButton").click()
+
+
+def _editor_value(browser) -> str:
+    return browser.execute_script("return window.nkhrYasgui.getTab().getYasqe().getValue()")
+
+
+def test_an_iri_in_an_editor_result_is_its_label_and_opens_a_local_page(site, browser):
+    browser.get(site.url + "/editor")
+    wait(browser, _yasqe_ready)
+    _set_query(browser, "SELECT ?camp ?prisoners WHERE { ?claim nkhr:about ?camp ; nkhr:quantityKind qk:prisoners ; "
+                        "schema:value ?prisoners . ?camp a nkhr:PoliticalPrisonCamp } ORDER BY DESC(?prisoners)")
+    _run(browser)                       # nkhr:, qk: and schema: are the project's: declared for the user
+    wait(browser, lambda b: len(b.find_elements(By.CSS_SELECTOR, ".nkhr-table tbody tr")) >= 6)
+    assert "PREFIX qk:" in _editor_value(browser)
+    link = wait(browser, lambda b: next((a for a in b.find_elements(By.CSS_SELECTOR, ".nkhr-table tbody a")
+                                          if a.text == "Yodok Political Prison Camp"), None))
+    assert link.get_attribute("pathname") == "/id/kwan-li-so-15"
+    cells = [td.text for td in browser.find_elements(By.CSS_SELECTOR, ".nkhr-table tbody td")]
+    assert "46,500" in cells and not any(c.startswith(("http", '"')) or "^^" in c for c in cells)
+    assert browser.find_element(By.CSS_SELECTOR, ".nkhr-table tbody td a").get_attribute("title") == ""
+    raw_titles = [td.get_attribute("title") for td in browser.find_elements(By.CSS_SELECTOR, ".nkhr-table tbody td")]
+    assert '"46500"^^xsd:integer' in raw_titles                # the RDF term, one hover away
+    link.click()
+    wait(browser, lambda b: b.find_element(By.TAG_NAME, "h1").text == "Yodok Political Prison Camp")
+    assert requests.get(browser.current_url, timeout=10).status_code == 200
+
+
+def test_a_shared_link_opens_and_runs_the_same_query_in_a_fresh_profile(site, browser, tmp_path):
+    query = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n# shared from the editor\n"
+             "SELECT ?person ?name WHERE { ?person org:memberOf kg:commission-of-inquiry ; rdfs:label ?name }\n"
+             "ORDER BY ?name")
+    browser.get(site.url + "/editor")
+    wait(browser, _yasqe_ready)
+    _set_query(browser, query)
+    browser.find_element(By.ID, "share-link").click()
+    address = browser.find_element(By.ID, "share-link-url").get_attribute("value")
+    fresh = chromium(tmp_path / "fresh-profile")
+    try:
+        fresh.get(address)
+        wait(fresh, _yasqe_ready)
+        assert _editor_value(fresh).endswith(query)            # the same text (prefixes it used are declared)
+        wait(fresh, lambda b: "Michael Kirby" in b.find_element(By.CSS_SELECTOR, ".yasr").text)
+    finally:
+        fresh.quit()
+
+
+def test_the_query_being_edited_survives_a_reload(site, browser):
+    browser.get(site.url + "/editor?query=coi-members")
+    wait(browser, _yasqe_ready)
+    edited = _editor_value(browser) + "\n# my own note\n"
+    _set_query(browser, edited)
+    browser.refresh()
+    wait(browser, _yasqe_ready)
+    assert _editor_value(browser) == edited
+
+
+def test_the_chart_of_camps_ranked_by_prisoners_has_names_and_prisoner_counts(site, browser):
+    browser.get(site.url + "/editor?query=camps-political-prison-camps")
+    wait(browser, lambda b: len(b.find_elements(By.CSS_SELECTOR, ".nkhr-table tbody tr")) >= 6)
+    chart = [el for el in browser.find_elements(By.CSS_SELECTOR, ".yasr .select_chart, .yasr li") if "Chart" in el.text]
+    chart[0].click()
+    wait(browser, lambda b: len(b.find_elements(By.CSS_SELECTOR, ".yasr svg rect")) >= 6)
+    names = [t.text for t in browser.find_elements(By.CSS_SELECTOR, ".yasr svg text.bar-label")]
+    values = [t.text for t in browser.find_elements(By.CSS_SELECTOR, ".yasr svg text.bar-value")]
+    assert "Chongjin Political Prison Camp" in names and "Yodok Political Prison Camp" in names
+    assert dict(zip(names, values, strict=True))["Chongjin Political Prison Camp"] == "3,000"
+    assert dict(zip(names, values, strict=True))["Yodok Political Prison Camp"] == "46,500"
+    assert not any(n.startswith("http") for n in names)
+    widths = {n: float(r.get_attribute("width")) for n, r in
+              zip(names, browser.find_elements(By.CSS_SELECTOR, ".yasr svg rect"), strict=True)}
+    assert widths["Chongjin Political Prison Camp"] < widths["Yodok Political Prison Camp"]
+    assert browser.find_element(By.ID, "nkhr-chart-value").get_attribute("value") == "prisoners"
+    assert browser.find_element(By.ID, "nkhr-chart-label").get_attribute("value") == "campLabel"
+
+
+def test_an_unknown_prefix_and_a_parser_error_read_as_sentences(site, browser):
+    browser.get(site.url + "/editor")
+    wait(browser, _yasqe_ready)
+    _set_query(browser, "SELECT ?x WHERE { ?x foaf:knows ?y . ?y nope:thing ?z }")
+    _run(browser)
+    message = browser.find_element(By.ID, "editor-message")
+    wait(browser, lambda b: message.text)
+    assert "nope:" in message.text and "foaf:" not in message.text.split(".")[0]
+    _set_query(browser, "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n\nSELECT ?x WHRE { ?x rdfs:label ?y }")
+    _run(browser)
+    wait(browser, lambda b: "Line 3" in message.text)
+    assert "column 16" in message.text and "“{”" in message.text and "WHERE" in message.text
+    assert "[" not in message.text

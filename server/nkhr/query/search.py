@@ -245,6 +245,18 @@ class SearchIndex:
             f"SELECT word FROM words WHERE word IN ({marks}) ORDER BY entries DESC, word LIMIT 10", near).fetchall()
         return [w for (w,) in counted]
 
+    def labels(self, iris: list[str]) -> dict[str, tuple[str, str]]:
+        """The label and kind name of each of ``iris`` the index knows (unknown ones are left out)."""
+        found: dict[str, tuple[str, str]] = {}
+        unique = sorted(set(iris))
+        for start in range(0, len(unique), 500):           # SQLite's limit on bound parameters
+            chunk = unique[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for iri, label, kind_label in self._db.execute(
+                    f"SELECT iri, label, kind_label FROM nodes WHERE iri IN ({marks})", chunk):
+                found[iri] = (label, kind_label)
+        return found
+
     def close(self) -> None:
         connection = getattr(self._local, "connection", None)
         if connection is not None:

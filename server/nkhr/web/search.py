@@ -90,6 +90,27 @@ def _grouped(results) -> list[tuple[str, str, int, list]]:
              counts.get(kind, ("", len(hits)))[1], hits[:PER_KIND]) for kind, hits in groups.items()]
 
 
+MAX_LABELS = 5000
+
+
+@blueprint.route("/search/labels", methods=["POST"])
+def labels():
+    """Labels of this dataset's IRIs, for pages that show query results (the editor's table and chart).
+
+    POST a JSON list of IRIs (or ``{"iris": [...]}``); the answer maps each IRI the index knows to
+    its label, kind and the local page that shows it. Read from the search index, not by SPARQL.
+    """
+    body = request.get_json(silent=True)
+    iris = body.get("iris") if isinstance(body, dict) else body
+    if not isinstance(iris, list) or not all(isinstance(i, str) for i in iris):
+        return plain_error(400, 'POST a JSON list of IRIs, for example ["https://w3id.org/nkhr/id/kwan-li-so-15"].')
+    if len(iris) > MAX_LABELS:
+        return plain_error(413, f"Ask for at most {MAX_LABELS} IRIs at a time.")
+    from .pages import href
+    found = search_index().labels(iris)
+    return jsonify({iri: {"label": label, "kind": kind, "href": href(iri)} for iri, (label, kind) in found.items()})
+
+
 @blueprint.route("/search/suggest")
 def suggest():
     """Names for the search box, as the user types (from 2 characters): label, kind and local link."""
