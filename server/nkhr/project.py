@@ -65,7 +65,7 @@ def _looks_like_project(path: Path) -> bool:
     return (path / "ontology").is_dir() and (path / "data").is_dir()
 
 
-def find_project(explicit: str | os.PathLike | None = None) -> Project:
+def find_project(explicit: str | os.PathLike[str] | None = None) -> Project:
     """Locate the project folder; raise FileNotFoundError with a hint when there is none."""
     candidates = []
     if explicit:

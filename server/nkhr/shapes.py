@@ -9,11 +9,12 @@ from __future__ import annotations
 from rdflib import Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
+from rdflib.term import Node
 
 from .vocab import short
 
 
-def path_text(report: Graph, path) -> str:
+def path_text(report: Graph, path: Node | None) -> str:
     """A SHACL path as curators write it: ``a``, ``^a`` (inverse), ``a / b`` (sequence), ``a | b``."""
     if path is None:
         return ""

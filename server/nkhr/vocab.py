@@ -8,9 +8,11 @@ served at ``/id/kwan-li-so-15``).
 
 from __future__ import annotations
 
-from rdflib import Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS as DCTERMS  # re-exported: publish and the marker use it
+from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.namespace import VOID as VOID  # re-exported: the publisher and the descriptions use it
+from rdflib.term import Node
 
 BASE = "https://w3id.org/nkhr/"
 
@@ -61,7 +63,7 @@ PREFIXES = {
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 
 
-def bind_prefixes(graph):
+def bind_prefixes(graph: Graph) -> Graph:
     """Bind the project's prefixes on an rdflib graph or dataset, replacing rdflib's defaults."""
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri, override=True, replace=True)
@@ -85,7 +87,7 @@ def curie(iri: str) -> str | None:
     return None
 
 
-def short(node) -> str:
+def short(node: Node | None) -> str:
     """Write an IRI with the project's prefixes where one fits, for humans."""
     if node is None:
         return ""

@@ -72,7 +72,7 @@ def _read(project: Project, path: Path) -> NamedQuery:
         raise QueryFileError(str(exc).replace(str(path), project.relative(path), 1)) from None
 
 
-def _run(store: ox.Store, named: NamedQuery, shown_as: str):
+def _run(store: ox.Store, named: NamedQuery, shown_as: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
     """Run ``named`` on the union of the store's graphs, as the endpoint does with no dataset given."""
     try:
         return store.query(named.text, use_default_graph_as_union=True)
@@ -102,8 +102,10 @@ def _prefix_at(text: str, line: int, column: int) -> str | None:
     return match.group(1) if match and match.group(1) else None
 
 
-def _text(term) -> str:
-    return "" if term is None else term.value
+def _text(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
+    if term is None:
+        return ""
+    return str(term) if isinstance(term, ox.Triple) else term.value
 
 
 def run_catalog(project: Project, store: ox.Store) -> dict[str, bytes]:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from rdflib import Graph
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 
+from ..query.engine import Engine
 from ..shapes import path_text
 from ..vocab import GRAPH_ONTOLOGY, NKHR, PREFIXES, short
 
-_P = "\n".join(f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items())
 
-
-def ontology_overview(engine) -> dict:
-    def rows(query):
-        return [[t.value if t is not None else "" for t in row] for row in engine.query(_P + query).rows]
+def ontology_overview(engine: Engine) -> dict[str, Any]:
+    def rows(query: str) -> list[list[str]]:
+        return [[t.value if t is not None else "" for t in row]
+                for row in engine.query(query, prefixes=PREFIXES).rows]
     header = rows(f"""SELECT ?title ?description ?version WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{
         <https://w3id.org/nkhr/ontology> dcterms:title ?title ; dcterms:description ?description ;
         owl:versionInfo ?version }} }}""")
@@ -28,7 +31,7 @@ def ontology_overview(engine) -> dict:
     return {"header": header[0] if header else ["", "", ""], "classes": classes, "properties": properties}
 
 
-def ontology_docs(engine, shapes_graph) -> dict:
+def ontology_docs(engine: Engine, shapes_graph: Graph | None) -> dict[str, Any]:
     """Classes (with their place in the hierarchy and the shapes' constraints) and properties."""
     overview = ontology_overview(engine)
     constraints = class_constraints(shapes_graph) if shapes_graph is not None else {}
@@ -36,10 +39,9 @@ def ontology_docs(engine, shapes_graph) -> dict:
     return overview
 
 
-def class_constraints(shapes) -> dict[str, list[dict]]:
+def class_constraints(shapes: Graph) -> dict[str, list[dict[str, str]]]:
     """For each target class, the property constraints of its shapes, readable."""
-
-    out: dict[str, list[dict]] = {}
+    out: dict[str, list[dict[str, str]]] = {}
     for shape, target in shapes.subject_objects(SH.targetClass):
         rows = out.setdefault(str(target), [])
         for prop in shapes.objects(shape, SH.property):

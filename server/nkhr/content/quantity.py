@@ -21,7 +21,8 @@ def _number(text: str | None) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def quantity_text(value=None, minimum=None, maximum=None, at_least=False, approximate=False, unit="") -> str:
+def quantity_text(value: str | None = None, minimum: str | None = None, maximum: str | None = None,
+                  at_least: bool = False, approximate: bool = False, unit: str = "") -> str:
     """A claim's quantity as a person would write it."""
     if value is not None:
         text = _number(value)

@@ -1,12 +1,13 @@
-"""The trusted queries behind the pages: the project's prefixes and rows as plain dicts."""
+"""The trusted queries behind the pages: run with the project's prefixes, rows as plain dicts."""
 
 from __future__ import annotations
 
+from ..query.engine import Engine
 from ..vocab import PREFIXES
 
-PROLOGUE = "".join(f"PREFIX {p}: <{i}>\n" for p, i in PREFIXES.items())
 
-
-def rows(engine, query: str) -> list[dict[str, str]]:
-    result = engine.query(PROLOGUE + query)
-    return [{v: (t.value if t is not None else None) for v, t in zip(result.variables, row)} for row in result.rows]
+def rows(engine: Engine, query: str) -> list[dict[str, str | None]]:
+    """A SELECT's rows as {variable: lexical value or None}, the project's prefixes declared."""
+    result = engine.query(query, prefixes=PREFIXES)
+    return [{v: (t.value if t is not None else None) for v, t in zip(result.variables, row, strict=True)}
+            for row in result.rows]

@@ -25,7 +25,7 @@ class NamedQuery:
     description: str
     text: str
     path: Path
-    meta: dict = field(default_factory=dict, compare=False, hash=False)
+    meta: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def sections(self) -> list[str]:
@@ -34,7 +34,7 @@ class NamedQuery:
 
 def read_query(path: Path) -> NamedQuery:
     text = path.read_text(encoding="utf-8")
-    meta = {}
+    meta: dict[str, str] = {}
     for line in text.splitlines():
         if not line.startswith("#"):
             if line.strip():

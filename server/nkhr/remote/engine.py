@@ -21,7 +21,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import pyoxigraph as ox
 import requests
@@ -117,11 +117,16 @@ class RemoteEngine:
 
     def query(self, sparql: str, default_graphs: list[str] | None = None,
               named_graphs: list[str] | None = None, max_rows: int | None = None,
-              timeout: float | None = None, started: float | None = None) -> QueryResult:
+              timeout: float | None = None, started: float | None = None,
+              prefixes: Mapping[str, str] | None = None) -> QueryResult:
         """Run a read-only query; raise QuerySyntaxError, QueryTimeout, QueryCrashed,
         RuntimeError (the store could not evaluate it) or StoreUnavailable.
 
-        The time limit counts from ``started`` (a time.monotonic() value; default: now)."""
+        The time limit counts from ``started`` (a time.monotonic() value; default: now).
+        ``prefixes`` are declared as the embedded engine declares them: a store has no such
+        option, so they go first in the query text."""
+        if prefixes:
+            sparql = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in prefixes.items()) + sparql
         limit = self.timeout if timeout is None else timeout
         deadline = (time.monotonic() if started is None else started) + limit
         remaining = max(0.01, deadline - time.monotonic())

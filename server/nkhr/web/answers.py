@@ -44,7 +44,8 @@ class AnswerCache:
 
     def __init__(self, max_bytes: int = 64 * 1024 ** 2, max_entry: int = 4 * 1024 ** 2):
         self.max_entry = min(max_entry, max_bytes)      # 0 turns the cache off
-        self._entries: LRUCache = LRUCache(maxsize=max(max_bytes, 1), getsizeof=lambda a: len(a.body) + 512)
+        self._entries: LRUCache[AnswerKey, Answer] = LRUCache(maxsize=max(max_bytes, 1),
+                                                              getsizeof=lambda a: len(a.body) + 512)
         self._lock = threading.Lock()
 
     def get(self, key: AnswerKey) -> Answer | None:
@@ -62,4 +63,4 @@ class AnswerCache:
 
     @property
     def size(self) -> int:
-        return self._entries.currsize
+        return int(self._entries.currsize)
