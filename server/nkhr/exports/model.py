@@ -21,7 +21,10 @@ The model:
   node (a certainty, a unit, a web address) is an attribute holding the value's label, or the
   IRI when it has none. ``attributedTo`` and ``disputedBy`` are attributes (labels) and edges.
 - Edges are the triples, asserted or about a node in the ontology graph, between two nodes
-  except rdf:type; each has ``predicate`` (the full IRI) and ``label`` (the property's label).
+  except rdf:type; each has ``predicate`` (the full IRI), ``label`` (the property's label),
+  ``sections`` (the labels of the article sections whose named graph holds that very triple,
+  joined by " | "; empty for the ontology's) and ``curatorsReading`` ("true" when the link is
+  the curators' reading, an nkhr:CuratorsReading, rather than the article's statement).
 
 Output is deterministic: nodes sorted by IRI, edges by (source, predicate, target), attributes
 in a fixed order; characters that XML 1.0 cannot hold become U+FFFD in every format.
@@ -38,9 +41,10 @@ from dataclasses import dataclass, field
 from .. import formats
 from ..formats import Format, Kind
 from ..query.engine import Engine
-from ..vocab import GRAPH_ASSERTED, GRAPH_ONTOLOGY, NKHR, PREFIXES
+from ..vocab import GRAPH_ASSERTED, GRAPH_ONTOLOGY, GRAPH_SECTION, NKHR, PREFIXES, SEC
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDF_TYPE = RDF_NS + "type"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 OWL = "http://www.w3.org/2002/07/owl#"
@@ -69,7 +73,7 @@ FIXED_NODE_ATTRIBUTES = ("iri", "label", "class", "classes", "sections")
 RESERVED = {"id", "iri", "label", "class", "classes", "sections", "name", "source", "target", "parent",
             "key", "group", "type", "weight", "predicate",
             "value"}    # networkx's cytoscape_graph() reads a node's key from data.value
-EDGE_ATTRIBUTES = ("predicate", "label")
+EDGE_ATTRIBUTES = ("predicate", "label", "sections", "curatorsReading")
 INTEGER_TYPES = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
                                    "positiveInteger", "negativeInteger", "nonPositiveInteger",
                                    "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
@@ -112,7 +116,7 @@ class PropertyGraph:
     def node_attributes(self) -> list[str]:
         return list(self.node_types)
 
-    def neighbourhood(self, iri: str) -> "PropertyGraph":
+    def neighbourhood(self, iri: str) -> PropertyGraph:
         """The node, the nodes one edge away (either direction, claims about it included), and the edges among them."""
         if iri not in self.nodes:
             raise KeyError(iri)
@@ -220,11 +224,27 @@ def build_graph(engine: Engine) -> PropertyGraph:
         nodes[iri] = attributes
 
     node_types = _settle_types(nodes)
+    stated_by, readings = _edge_provenance(engine)
     edge_list = []
     for number, (s, p, o) in enumerate(sorted(set(edges))):
+        sections = sorted(label.get(section, section) for section in stated_by.get((s, p, o), ()))
         edge_list.append({"id": f"e{number}", "source": s, "target": o, "predicate": p,
-                          "label": label.get(p, local_name(p))})
+                          "label": label.get(p, local_name(p)), "sections": JOIN.join(sections),
+                          "curatorsReading": "true" if (s, p, o) in readings else "false"})
     return PropertyGraph(nodes, edge_list, node_types)
+
+
+def _edge_provenance(engine: Engine) -> tuple[dict[tuple, set[str]], set[tuple]]:
+    """Which sections state each link between two IRIs (from the per-section graphs), and
+    which links are marked as the curators' reading."""
+    stated_by: dict[tuple, set[str]] = {}
+    for s, p, o, g in engine.query(f"""SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
+            FILTER(STRSTARTS(STR(?g), "{GRAPH_SECTION}") && isIRI(?s) && isIRI(?o)) }}""").rows:
+        stated_by.setdefault((s.value, p.value, o.value), set()).add(str(SEC) + g.value[len(GRAPH_SECTION):])
+    readings = {(s.value, p.value, o.value) for s, p, o in engine.query(f"""SELECT ?s ?p ?o WHERE {{
+        GRAPH <{GRAPH_ASSERTED}> {{ ?r a <{NKHR}CuratorsReading> ; <{RDF_NS}subject> ?s ;
+                                      <{RDF_NS}predicate> ?p ; <{RDF_NS}object> ?o }} }}""").rows}
+    return stated_by, readings
 
 
 def _attribute_names(predicates: set[str]) -> dict[str, str]:
@@ -444,7 +464,8 @@ def to_dot(graph: PropertyGraph) -> bytes:
     for edge in graph.edges:
         lines.append(f"  {dot_quote(edge['source'])} -> {dot_quote(edge['target'])} "
                      f"[\"id\"={dot_quote(edge['id'])}, \"label\"={dot_quote(edge['label'])}, "
-                     f"\"predicate\"={dot_quote(edge['predicate'])}];")
+                     f"\"predicate\"={dot_quote(edge['predicate'])}, \"sections\"={dot_quote(edge['sections'])}, "
+                     f"\"curatorsReading\"={dot_quote(edge['curatorsReading'])}];")
     lines.append("}")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
