@@ -57,3 +57,16 @@ def test_the_timeline_places_vague_times_at_their_interval_in_the_articles_words
     dated = [re.search(r'class="date">(?:[^<(]*<small>\()?(\d{4})', row).group(1)
              for row in re.findall(r"<tr><td class=\"date\">.*?</tr>", page, re.S)]
     assert dated == sorted(dated)        # in order, the vague ones at their first year
+
+
+def test_the_void_lists_each_section_graph_with_its_section_and_count(server):
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import DCTERMS, VOID
+
+    void = Graph().parse(data=requests.get(server.url + "/.well-known/void", headers={"Accept": "text/turtle"},
+                                           timeout=30).text, format="turtle")
+    graph = URIRef("https://w3id.org/nkhr/graph/section/Internment_camps_for_political_prisoners")
+    assert (URIRef("https://w3id.org/nkhr/dataset"), VOID.subset, graph) in void
+    assert void.value(graph, DCTERMS.source) == URIRef(
+        "https://w3id.org/nkhr/id/section/Internment_camps_for_political_prisoners")
+    assert int(void.value(graph, VOID.triples)) > 100

@@ -184,6 +184,8 @@ def void_graph(site, root: str) -> Graph:
         graph.add((subset, RDF.type, VOID.Dataset))
         graph.add((subset, DCTERMS.title, Literal(graph_title(name), lang="en")))
         graph.add((subset, VOID.triples, Literal(metadata["graphs"][name], datatype=XSD.integer)))
+        if is_section_graph(name):      # the article section whose statements the graph holds
+            graph.add((subset, DCTERMS.source, URIRef(BASE + "id/section/" + name[len(GRAPH_SECTION):])))
     graph.add((service, RDF.type, DCAT.DataService))
     graph.add((service, DCTERMS.title, Literal(SERVICE_TITLE, lang="en")))
     graph.add((service, DCAT.endpointURL, service))
