@@ -47,7 +47,10 @@ def test_manifest(server, schemas):
     manifest = response.json()
     schemas("manifest.json", manifest)
     assert manifest["identifierSpace"] == "https://w3id.org/nkhr/id/"
-    assert {"id": CAMP, "name": "political prison camp"} in manifest["defaultTypes"]
+    assert manifest["batchSize"] == 100
+    camp = next(t for t in manifest["defaultTypes"] if t["id"] == CAMP)
+    assert camp["name"] == "political prison camp"
+    assert [up["id"] for up in camp["broader"]] == ["https://w3id.org/nkhr/ontology#DetentionFacility"]
     view = requests.get(manifest["view"]["url"].replace("{{id}}", YODOK), timeout=30, allow_redirects=False)
     assert view.status_code == 303 and view.headers["Location"].endswith("/id/kwan-li-so-15")
 
@@ -143,7 +146,6 @@ def test_data_extension_fetches_number_and_prisoner_figures_with_authors(server,
     ({"queries": "{not json"}, "not valid JSON"),
     ({"queries": "[1, 2]"}, "JSON object of queries"),
     ({"queries": json.dumps({"q": {"query": 5}})}, "needs a 'query' string"),
-    ({"queries": json.dumps({f"q{i}": {"query": "x"} for i in range(101)})}, "at most 100 queries"),
     ({"queries": json.dumps({"q": {"query": "x", "properties": [{"pid": "shoeSize", "v": 1}]}})}, "not a property"),
     ({"extend": json.dumps({"ids": [YODOK], "properties": [{"id": "nope"}]})}, "Each property to fetch"),
     ({"queries": "{}", "extend": "{}"}, "Send one of"),
@@ -152,6 +154,35 @@ def test_bad_input_gets_a_400_with_a_sentence(server, params, says):
     response = requests.get(server.url + "/reconcile", params=params, timeout=30)
     assert response.status_code == 400 and response.headers["Content-Type"].startswith("text/plain")
     assert says in response.text and "Traceback" not in response.text
+
+
+def test_a_batch_larger_than_the_manifest_says_gets_413(server):
+    response = requests.post(server.url + "/reconcile", timeout=30,
+                             data={"queries": json.dumps({f"q{i}": {"query": "x"} for i in range(101)})})
+    assert response.status_code == 413 and "at most 100 queries" in response.text
+
+
+def test_an_id_or_properties_alone_reconcile(server):
+    """The specification: an id as the query returns that thing; a query may be properties only."""
+    answer = reconcile(server, {
+        "iri": {"query": YODOK}, "local": {"query": "kwan-li-so-15"},
+        "number": {"type": CAMP, "properties": [{"pid": "facilityNumber", "v": "15"}]},
+        "any camp 15": {"properties": [{"pid": "facilityNumber", "v": 15}]},
+    })
+    for key in ("iri", "local", "number"):
+        assert answer[key]["result"][0]["id"] == YODOK and answer[key]["result"][0]["match"] is True, key
+    assert answer["number"]["result"][1:] == []
+    both = answer["any camp 15"]["result"]
+    assert {c["id"] for c in both} == {YODOK, "https://w3id.org/nkhr/id/kyo-hwa-so-15"}
+    assert not any(c["match"] for c in both)
+
+
+def test_suggest_pages_with_cursor(server):
+    first = requests.get(server.url + "/reconcile/suggest/entity", params={"prefix": "kyo", "limit": 2},
+                         timeout=30).json()["result"]
+    second = requests.get(server.url + "/reconcile/suggest/entity",
+                          params={"prefix": "kyo", "limit": 2, "cursor": 2}, timeout=30).json()["result"]
+    assert len(first) == len(second) == 2 and not {t["id"] for t in first} & {t["id"] for t in second}
 
 
 def test_the_data_package_is_served(server):

@@ -44,6 +44,7 @@ NAMES = {"rdfs:label": "label", "skos:altLabel": "alternative name", "nkhr:offic
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 MAX_CANDIDATES = 50
+CHUNK = 500                 # things per query when reading property values
 MIN_COVERAGE = 0.5          # at least half the query's words must be in the thing's names
 
 
@@ -168,6 +169,7 @@ class Reconciler:
         self.things: dict[str, Thing] = {}
         self.by_word: dict[str, set[str]] = defaultdict(set)
         self.class_labels: dict[str, str] = {}
+        self.broader: dict[str, set[str]] = defaultdict(set)       # class -> its direct superclasses (ours)
         self._load()
 
     def _select(self, query: str) -> list[list[Any]]:
@@ -219,6 +221,10 @@ class Reconciler:
         for cls, label in self._select("SELECT ?c (MIN(STR(?l)) AS ?label) WHERE { ?c a owl:Class ; rdfs:label ?l "
                                        f"FILTER STRSTARTS(STR(?c), \"{ONTOLOGY}\") }} GROUP BY ?c"):
             self.class_labels[cls.value] = _value(label)
+        for cls, up in self._select(f"SELECT DISTINCT ?c ?s WHERE {{ GRAPH <{BASE}graph/ontology> "
+                                    "{ ?c rdfs:subClassOf ?s } }"):
+            if cls.value in self.class_labels and up.value in self.class_labels and up != cls:
+                self.broader[cls.value].add(up.value)
         for thing in self.things.values():
             if not thing.description and thing.other_names:      # tells namesakes apart in OpenRefine
                 thing.description = "Also: " + "; ".join(sorted(thing.other_names))
@@ -238,21 +244,46 @@ class Reconciler:
     def type_refs(self, thing: Thing) -> list[dict[str, str]]:
         return [{"id": t, "name": self.class_labels.get(t, t.rsplit("#", 1)[-1])} for t in sorted(thing.asserted)]
 
+    def type_ref(self, iri: str, broader: bool = False) -> dict[str, Any]:
+        """A type as the API writes it; with ``broader``, its direct superclasses too (recursively)."""
+        ref: dict[str, Any] = {"id": iri, "name": self.type_label(iri)}
+        if broader and self.broader.get(iri):
+            ref["broader"] = [self.type_ref(up, broader=True) for up in sorted(self.broader[iri])]
+        return ref
+
     def type_label(self, iri: str) -> str:
         return self.class_labels.get(iri, iri.rsplit("#", 1)[-1])
 
+    def resolve(self, text: str) -> Thing | None:
+        """The thing ``text`` names by its id: the full IRI, or its local part ("kwan-li-so-15")."""
+        text = text.strip()
+        return self.things.get(text) or self.things.get(ID_SPACE + text)
+
     def candidates(self, text: str, types: list[str] | None = None, limit: int = 5,
                    constraints: list[tuple[Property, list[Any]]] | None = None) -> list[Candidate]:
-        """The things whose names match ``text``, best first (see the module's docstring)."""
+        """The things whose names match ``text``, best first (see the module's docstring).
+
+        With no words, the properties alone choose: every thing of the wanted types whose values
+        agree with all of them.
+        """
         words = tokens(text)
         whole = " ".join(words)
         query = set(words)
         numbers = {w for w in query if _NUMBER.match(w)}
         wanted = {normalise_type(t) for t in types or ()}
+        found: list[Candidate] = []
+        named = self.resolve(text)
+        if named is not None:           # an id as the query: that thing, certainly
+            found.append(Candidate(named, 100.0, True, {"id_exact": True}))
+        elif not query:
+            numbers_wanted = {fold(_plain(v)) for prop, vs in constraints or () if prop.id == "facilityNumber"
+                              for v in vs}
+            found = [Candidate(thing, 100.0, True, {}) for thing in self.things.values()
+                     if (not wanted or wanted & thing.types)
+                     and (not numbers_wanted or numbers_wanted & thing.numbers)]
         pool: set[str] = set()
-        for word in query:
+        for word in query if named is None else ():
             pool |= self.by_word.get(word, set())
-        found = []
         for iri in pool:
             thing = self.things[iri]
             if wanted and not wanted & thing.types:
@@ -273,14 +304,19 @@ class Reconciler:
                 features["number_matches"] = bool(numbers & thing.numbers)
             found.append(Candidate(thing, score, exact, features))
         if constraints:
-            found = [c for c in found if self._constrain(c, constraints)]
+            found = self._constrain(found, constraints)
+            if not query:               # properties alone: only things that have every value asked for
+                found = [c for c in found if c.exact]
         # Equal scores: the thing the graph says more about first ("Camp 15": Yodok, Kwan-li-so No. 15,
         # before the re-education camp Kyo-hwa-so No. 15), then by name.
         found.sort(key=lambda c: (-c.score, -c.thing.links, c.thing.label.casefold(), c.thing.iri))
         return found[:max(1, min(limit, MAX_CANDIDATES))]
 
-    def suggest(self, prefix: str, types: list[str] | None = None, limit: int = 10) -> list[Thing]:
+    def suggest(self, prefix: str, types: list[str] | None = None, limit: int = 10, skip: int = 0) -> list[Thing]:
         """Things with a name holding the words typed so far, the last one as a prefix ("kwan-li-so 1")."""
+        named = self.resolve(prefix)
+        if named is not None:
+            return [named] if skip == 0 else []
         words = tokens(prefix)
         if not words:
             return []
@@ -297,14 +333,30 @@ class Reconciler:
             if all(w in bag for w in whole) and (not wanted or wanted & thing.types):
                 first = any(name.startswith(" ".join(words)) for name, _ in thing.names)
                 hits.append((not first, -thing.links, thing.label.casefold(), iri, thing))
-        return [hit[-1] for hit in sorted(hits)[:max(1, min(limit, MAX_CANDIDATES))]]
+        hits.sort()
+        return [hit[-1] for hit in hits[skip:skip + max(1, min(limit, MAX_CANDIDATES))]]
 
-    def _constrain(self, candidate: Candidate, constraints: list[tuple[Property, list[Any]]]) -> bool:
-        """Keep a candidate whose values agree with every constraint; one that lacks a value is kept
-        with a lower score (the article may not say), one that contradicts it is dropped."""
-        values = self.values([candidate.thing.iri], [p for p, _ in constraints])
+    def _constrain(self, found: list[Candidate], constraints: list[tuple[Property, list[Any]]]) -> list[Candidate]:
+        """Keep the candidates whose values agree with every constraint; one that lacks a value is
+        kept with a lower score (the article may not say), one that contradicts it is dropped.
+
+        The values of all candidates are read together, in chunks, not one query per candidate.
+        """
+        iris = [c.thing.iri for c in found]
+        values: dict[str, dict[str, list[Any]]] = {}
+        for start in range(0, len(iris), CHUNK):
+            values.update(self.values(iris[start:start + CHUNK], [p for p, _ in constraints]))
+        kept = []
+        for candidate in found:
+            if self._agrees(candidate, values.get(candidate.thing.iri, {}), constraints):
+                kept.append(candidate)
+        return kept
+
+    @staticmethod
+    def _agrees(candidate: Candidate, values: dict[str, list[Any]],
+                constraints: list[tuple[Property, list[Any]]]) -> bool:
         for prop, wanted in constraints:
-            have = values.get(candidate.thing.iri, {}).get(prop.id, [])
+            have = values.get(prop.id, [])
             if not have:
                 candidate.score = round(candidate.score * 0.8, 1)
                 candidate.exact = False
@@ -315,7 +367,7 @@ class Reconciler:
                 if isinstance(value, dict):
                     comparable |= {value.get("id", ""), fold(value.get("name", ""))}
                 else:
-                    comparable.add(fold(str(value)))
+                    comparable.add(fold(_plain(value)))
             ok = any((w.get("id", "") if isinstance(w, dict) else fold(_plain(w))) in comparable
                      or (isinstance(w, dict) and fold(w.get("name", "")) in comparable) for w in wanted)
             if not ok:

@@ -96,9 +96,9 @@ def service() -> Response:
         batch = _parse_json(queries, "queries")
         if not isinstance(batch, dict) or not batch:
             raise BadRequest("'queries' is a JSON object of queries by key, e.g. {\"q0\": {\"query\": \"Yodok\"}}.")
-        if len(batch) > MAX_BATCH:
-            raise BadRequest(f"A batch holds at most {MAX_BATCH} queries; this one has {len(batch)}. Send smaller "
-                             "batches (OpenRefine: set the batch size in the reconciliation dialog).")
+        if len(batch) > MAX_BATCH:      # the manifest's batchSize; the specification answers 413
+            return plain_error(413, f"A batch holds at most {MAX_BATCH} queries (the manifest's batchSize); "
+                                    f"this one has {len(batch)}. Send smaller batches.")
         return _json({key: {"result": _reconcile(query, key)} for key, query in batch.items()})
     if single is not None:
         query = _parse_json(single, "query") if single.lstrip().startswith("{") else {"query": single}
@@ -114,13 +114,14 @@ def manifest() -> dict[str, Any]:
     the = reconciler()
     return {
         "versions": ["0.2"],
+        "batchSize": MAX_BATCH,
         "name": "North Korea human-rights knowledge graph",
         "identifierSpace": ID_SPACE,
         "schemaSpace": ONTOLOGY,
         "documentation": root,
         "view": {"url": root + "reconcile/view?id={{id}}"},
         "preview": {"url": root + "reconcile/preview?id={{id}}", "width": 420, "height": 180},
-        "defaultTypes": [{"id": type_id(name), "name": the.type_label(type_id(name))} for name in DEFAULT_TYPES],
+        "defaultTypes": [the.type_ref(type_id(name), broader=True) for name in DEFAULT_TYPES],
         "suggest": {kind: {"service_url": service_url, "service_path": f"/reconcile/suggest/{kind}"}
                     for kind in ("entity", "type", "property")},
         "extend": {"propose_properties": {"service_url": service_url,
@@ -257,31 +258,44 @@ def _prefix() -> str:
 
 @blueprint.route("/reconcile/suggest/entity")
 def suggest_entity() -> Response:
-    prefix, limit = _prefix(), _limit(request.args.get("limit"), 10)
+    prefix, limit, skip = _prefix(), _limit(request.args.get("limit"), 10), _cursor()
     types = request.args.getlist("type") or None
     the = reconciler()
     return _json({"result": [{"id": t.iri, "name": t.label, "description": t.description,
-                              "notable": the.type_refs(t)} for t in the.suggest(prefix, types, limit)]})
+                              "notable": the.type_refs(t)} for t in the.suggest(prefix, types, limit, skip)]})
+
+
+def _cursor() -> int:
+    """How many suggestions to skip (the specification's ``cursor``), to page through them."""
+    value = request.args.get("cursor", "0")
+    if not value.isdigit():
+        raise BadRequest("'cursor' is the number of suggestions to skip, a whole number.")
+    return min(int(value), 10_000)
 
 
 @blueprint.route("/reconcile/suggest/type")
 def suggest_type() -> Response:
-    words, limit = tokens(_prefix()), _limit(request.args.get("limit"), 10)
-    the = reconciler()
+    prefix, limit, skip = _prefix(), _limit(request.args.get("limit"), 10), _cursor()
+    words, the = tokens(prefix), reconciler()
     hits = [(label, iri) for iri, label in the.class_labels.items()
-            if _holds(words, tokens(label) + tokens(iri.rsplit("#", 1)[-1]))]
-    return _json({"result": [{"id": iri, "name": label} for label, iri in sorted(hits)[:limit]]})
+            if normalise_type(prefix.strip()) == iri or _holds(words, tokens(label) + tokens(iri.rsplit("#", 1)[-1]))]
+    return _json({"result": [the.type_ref(iri, broader=True) for _, iri in sorted(hits)[skip:skip + limit]]})
 
 
 @blueprint.route("/reconcile/suggest/property")
 def suggest_property() -> Response:
-    words, limit = tokens(_prefix()), _limit(request.args.get("limit"), 10)
-    hits = [p for p in PROPERTIES if _holds(words, tokens(p.name) + tokens(p.id) + [p.id.lower()])]
-    return _json({"result": [{"id": p.id, "name": p.name, "description": p.description} for p in hits[:limit]]})
+    prefix, limit, skip = _prefix(), _limit(request.args.get("limit"), 10), _cursor()
+    words = tokens(prefix)
+    hits = [p for p in PROPERTIES
+            if p.id == prefix.strip() or _holds(words, tokens(p.name) + tokens(p.id) + [p.id.lower()])]
+    return _json({"result": [{"id": p.id, "name": p.name, "description": p.description}
+                             for p in hits[skip:skip + limit]]})
 
 
 def _holds(words: list[str], names: list[str]) -> bool:
     """Every word typed is a name's word, the last one possibly only its beginning."""
+    if not words:
+        return False
     *whole, last = words
     return all(w in names for w in whole) and any(n.startswith(last) for n in names)
 
