@@ -10,16 +10,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
+from typing import Any
 
 from .formats import get as get_format
 from .project import Project
 
 BUILDS_DIR = ".nkhr-builds"
 METADATA = "build.json"
+TIMINGS = "timings.json"
 # The catalog of named queries as the build ran them: the server reads its catalog from here only.
 CATALOG_DIR = "queries"
 # The read-only RocksDB query store (nkhr.query.diskstore), derived from dataset.nq.
 STORE_DIR = "store"
+# Inside the store: a digest of each of its files, written by the build once the store is closed.
+# RocksDB's files are not byte-reproducible, so build.json (the build's identity) cannot hold them.
+STORE_DIGESTS = "nkhr-digests.json"
 
 # The whole dataset in every format, under a stable name: dataset.<extension>.
 DUMP_FORMATS = ("turtle", "nt", "trig", "nquads", "jsonld", "rdfxml")
@@ -41,7 +47,7 @@ class DistError(Exception):
     """dist/ is missing, stale or damaged; the message says which and what to do."""
 
 
-def read_metadata(project: Project) -> dict:
+def read_metadata(project: Project) -> dict[str, Any]:
     path = project.dist_dir / METADATA
     if not path.exists():
         raise DistError(f"{project.relative(project.dist_dir)}/ has no build yet: run `nkhr build`")
@@ -63,14 +69,33 @@ def is_stale(project: Project) -> bool:
         return True
 
 
-def verify(project: Project) -> dict:
+def store_files(folder: Path) -> list[Path]:
+    """The files of a store that its digests cover: all but RocksDB's lock and its text logs."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.name != STORE_DIGESTS
+                  and p.name != "LOCK" and not p.name.startswith("LOG"))
+
+
+def store_damage(folder: Path) -> list[str]:
+    """The files of the store at ``folder`` that are missing or differ from its digests (the
+    folder itself when it holds no store or no digests)."""
+    try:
+        digests = json.loads((folder / STORE_DIGESTS).read_text(encoding="utf-8"))
+        if not isinstance(digests, dict) or not digests or not (folder / "CURRENT").is_file():
+            raise ValueError("no digests")
+    except (OSError, ValueError):
+        return [f"{folder.name}/"]
+    return [f"{folder.name}/{name}" for name, digest in sorted(digests.items())
+            if not (folder / name).is_file() or sha256((folder / name).read_bytes()) != digest]
+
+
+def verify(project: Project) -> dict[str, Any]:
     """Check every artifact against its recorded digest; raise DistError naming damaged files."""
     metadata = read_metadata(project)
     damaged = [name for name, digest in metadata["files"].items()
                if not (project.dist_dir / name).exists()
                or sha256((project.dist_dir / name).read_bytes()) != digest]
-    if not damaged and not (project.dist_dir / STORE_DIR / "CURRENT").is_file():
-        damaged = [STORE_DIR + "/"]
+    if not damaged:
+        damaged = store_damage(project.dist_dir / STORE_DIR)
     if damaged:
         raise DistError(f"{project.relative(project.dist_dir)}/ is damaged ({', '.join(damaged)} "
                         "do not match build.json): run `nkhr build` again")

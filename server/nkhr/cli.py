@@ -3,7 +3,7 @@
 Results go to standard output; progress, timings and errors go to standard error, so the
 output can be piped. Exit codes: 0 success, 2 bad usage, 3 a source (data, shapes or a query) cannot be parsed or a
 query fails, 4 the data is inconsistent, does not conform to the shapes or fails a quality check,
-5 other failures.
+5 other failures, 6 the build could not be written (a full disk): dist/ is left as it was.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from .formats import Kind
 EXIT_PARSE = 3
 EXIT_INVALID = 4
 EXIT_OTHER = 5
+EXIT_WRITE = 6
 
 
 def _names(*kinds: Kind) -> list[str]:
@@ -70,13 +71,33 @@ def _run_build(project, data_files=None):
         sys.exit(EXIT_INVALID)
 
 
+def _write(result, keep_previous: bool = False) -> None:
+    """Write dist/; when the disk is full, say so and exit 6 (dist/ is left as it was), or with
+    ``keep_previous`` carry on with a previous build that is whole."""
+    from .build.write import WriteError, write_dist
+    from .built import DistError, verify
+    try:
+        write_dist(result, progress=_say)
+    except WriteError as exc:
+        _say(f"error: {exc}")
+        if keep_previous:
+            try:
+                verify(result.project)
+            except DistError:
+                pass
+            else:
+                _say("carrying on with the previous build in dist/")
+                return
+        sys.exit(EXIT_WRITE)
+
+
 def ensure_built(project):
-    """Build dist/ first when it is missing or older than its sources."""
-    from .build.write import write_dist
+    """Build dist/ first when it is missing or older than its sources (and carry on with the
+    previous build when the new one cannot be written)."""
     from .built import is_stale
     if is_stale(project):
         _say("dist/ is missing or older than its sources: building first")
-        write_dist(_run_build(project), progress=_say)
+        _write(_run_build(project), keep_previous=True)
 
 
 def _engine(project):
@@ -112,13 +133,12 @@ def build(ctx, data_files):
     dist/ is replaced atomically: a failed build leaves the previous one untouched.
     With --data, the build is checked but not written.
     """
-    from .build.write import write_dist
     project = _project(ctx)
     result = _run_build(project, list(data_files) or None)
     if data_files:
         _say("built from a subset of data/ (--data): nothing written")
     else:
-        write_dist(result, progress=_say)
+        _write(result)
     report = result.report
     click.echo(f"The data conforms: {sum(len(g) for g in result.graphs.values())} triples "
                f"({len(result.data.triples)} asserted, {len(result.closure.inferred_triples)} inferred, "

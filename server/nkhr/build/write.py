@@ -8,6 +8,7 @@ build folder holds, and how readers check it, is ``nkhr.built``.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -23,6 +24,7 @@ from ..built import (
     dump_name,
     sha256,
     source_digests,
+    store_damage,
 )
 from ..formats import Kind, get
 from ..project import Project
@@ -54,9 +56,8 @@ def artifacts(result: BuildResult) -> dict[str, bytes]:
     files["shacl-report.txt"] = result.report.render().encode("utf-8")
     files[SEARCH_FILE] = index_bytes(files[dump_name("nquads")])    # full-text search, from the dump
     files.update(table_files(files[dump_name("nquads")]))   # tables/: the CSV data package (build/tables.py)
-    return files
-    files.update(table_files(files[dump_name("nquads")]))   # tables/: the CSV data package (build/tables.py)
     files.update(result.catalog)
+    return files
 
 
 def write_dist(result: BuildResult, progress=lambda message: None) -> Path:
@@ -90,32 +91,70 @@ def write_dist(result: BuildResult, progress=lambda message: None) -> Path:
         damaged, final = final, builds / f"{build_id}-{time.time_ns()}"
     if not final.exists():
         staging = builds / f".staging-{build_id}-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir()
-        for name, data in files.items():
-            with open(staging / name, "wb") as handle:
-                handle.write(data)
-            (staging / name).parent.mkdir(parents=True, exist_ok=True)
-                handle.flush()
-                os.fsync(handle.fileno())
-        store_started = time.perf_counter()
-        write_store(staging / dump_name("nquads"), staging / STORE_DIR)
-        result.timings["store"] = time.perf_counter() - store_started
         try:
-            os.replace(staging, final)
-        except OSError:             # a concurrent build of the same sources got there first
-            if not _holds(final, files):
-                raise
-            shutil.rmtree(staging, ignore_errors=True)
+            _write_folder(staging, files, result.timings)
+            try:
+                os.replace(staging, final)
+            except OSError:             # a concurrent build of the same sources got there first
+                if not _holds(final, files):
+                    raise
+                shutil.rmtree(staging, ignore_errors=True)
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)      # it would keep the space the disk lacks
+            raise WriteError(project, builds, exc) from None
     result.timings["write"] = time.perf_counter() - started - result.timings.get("store", 0.0)
-    (final / TIMINGS).write_text(json.dumps(result.timings, indent=2, sort_keys=True) + "\n")
-    _point_dist_at(project, final)
+    try:
+        (final / TIMINGS).write_text(json.dumps(result.timings, indent=2, sort_keys=True) + "\n")
+        _point_dist_at(project, final)
+    except OSError as exc:          # the build folder is whole; dist/ still points at the previous one
+        raise WriteError(project, builds, exc) from None
     if damaged is not None:
         shutil.rmtree(damaged, ignore_errors=True)
     _remove_old_builds(builds, keep=final)
     progress(f"wrote {project.relative(project.dist_dir)}/ ({len(files)} files) "
              f"in {result.timings['write']:.2f}s, and its query store in {result.timings.get('store', 0.0):.2f}s")
     return final
+
+
+_ROCKSDB_WORDS = {errno.ENOSPC: "No space left on device", errno.EDQUOT: "Disk quota exceeded",
+                  errno.EFBIG: "File too large", errno.EROFS: "Read-only file system",
+                  errno.EACCES: "Permission denied"}
+
+
+class WriteError(Exception):
+    """The build could not be written (a full disk, a read-only folder): the staging folder is
+    gone and dist/ still points at the previous build. ``str()`` says so in one sentence."""
+
+    def __init__(self, project: Project, builds: Path, exc: OSError):
+        text = str(exc)
+        # RocksDB (the query store) reports the cause in its message only
+        self.errno = exc.errno or next((code for code, words in _ROCKSDB_WORDS.items() if words in text), None)
+        where = project.relative(builds)
+        why = {
+            errno.ENOSPC: f"the disk that holds {where}/ is full",
+            errno.EDQUOT: f"the disk quota for {where}/ is used up",
+            errno.EFBIG: "a file is larger than this process may write (its file-size limit)",
+            errno.EROFS: f"{where}/ is on a read-only file system",
+            errno.EACCES: f"{where}/ may not be written by this user",
+        }.get(self.errno or 0, f"{where}/ could not be written ({exc.strerror or text})")
+        previous = "dist/ still holds the previous build" if project.dist_dir.exists() else "there is no dist/ yet"
+        super().__init__(f"cannot write the build: {why}; nothing was changed ({previous}). "
+                         "Free some space (or fix the folder) and run `nkhr build` again.")
+
+
+def _write_folder(staging: Path, files: dict[str, bytes], timings: dict) -> None:
+    """Every file of the build, then its query store, in a fresh staging folder."""
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    for name, data in files.items():
+        (staging / name).parent.mkdir(parents=True, exist_ok=True)
+        with open(staging / name, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    store_started = time.perf_counter()
+    write_store(staging / dump_name("nquads"), staging / STORE_DIR)
+    timings["store"] = time.perf_counter() - store_started
 
 
 def _point_dist_at(project: Project, target: Path) -> None:
@@ -130,8 +169,8 @@ def _point_dist_at(project: Project, target: Path) -> None:
 
 
 def _holds(folder: Path, files: dict[str, bytes]) -> bool:
-    """True when ``folder`` holds exactly these bytes under these names, and its query store."""
-    if not (folder / STORE_DIR / "CURRENT").is_file():
+    """True when ``folder`` holds exactly these bytes under these names, and its whole query store."""
+    if store_damage(folder / STORE_DIR):
         return False
     for name, data in files.items():
         path = folder / name

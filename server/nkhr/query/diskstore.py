@@ -11,18 +11,22 @@ can still be left with no way to open another file (see ``sandbox``).
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..built import STORE_DIGESTS, sha256, store_files
 
 
 def write_store(nquads: Path, folder: Path) -> int:
     """Load ``nquads`` into a new store at ``folder`` and compact it; return the number of quads.
 
-    The store is derived from ``dataset.nq`` (whose digest build.json records) and is not itself
-    byte-reproducible, so it is not digested; ``open_store`` checks that it opens and is whole.
+    The store is derived from ``dataset.nq`` (whose digest build.json records) but is not itself
+    byte-reproducible: once it is closed, a digest of each of its files goes into the store's own
+    ``built.STORE_DIGESTS``, which ``built.verify`` checks, so a damaged store is refused with a
+    sentence (and rebuilt by ``nkhr build``) instead of failing in RocksDB.
     """
     if folder.exists():
         shutil.rmtree(folder)
@@ -32,6 +36,8 @@ def write_store(nquads: Path, folder: Path) -> int:
     store.flush()
     count = len(store)
     del store                       # closes the database, releasing its lock
+    digests = {path.name: sha256(path.read_bytes()) for path in store_files(folder)}
+    (folder / STORE_DIGESTS).write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return count
 
 
