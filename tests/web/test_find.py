@@ -280,3 +280,40 @@ def test_an_unknown_prefix_and_a_parser_error_read_as_sentences(site, browser):
     wait(browser, lambda b: "Line 3" in message.text)
     assert "column 16" in message.text and "“{”" in message.text and "WHERE" in message.text
     assert "[" not in message.text
+
+
+# ---------------------------------------------------------------- questions answer, downloads
+
+def test_a_question_shows_its_answer_readably_with_the_sparql_behind_a_disclosure(site, browser):
+    browser.get(site.url + "/queries/camps-political-prison-camps")
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("North Korea's political prison camps")
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.answer tbody tr")
+    assert len(rows) == 7
+    text = browser.find_element(By.CSS_SELECTOR, "table.answer").text
+    assert "46,500" in text and "Yodok Political Prison Camp" in text and "^^" not in text and "https://" not in text
+    link = browser.find_element(By.CSS_SELECTOR, 'table.answer a[href="/id/kwan-li-so-15"]')
+    assert link.text == "Yodok Political Prison Camp" and link.get_attribute("title") == "<https://w3id.org/nkhr/id/kwan-li-so-15>"
+    sparql = browser.find_element(By.CSS_SELECTOR, "details pre")
+    assert not sparql.is_displayed()
+    browser.find_element(By.CSS_SELECTOR, "details summary").click()
+    assert "SELECT ?rank ?camp" in sparql.text
+    browser.find_element(By.ID, "open-in-editor").click()
+    wait(browser, lambda b: "Yodok Political Prison Camp" in b.find_element(By.CSS_SELECTOR, ".yasr").text)
+    answer = requests.get(site.url + "/queries/camps-political-prison-camps?format=csv", timeout=10)
+    assert answer.status_code == 200 and len(list(csv.reader(io.StringIO(answer.text)))) == 8
+
+
+def test_the_downloads_page_lists_every_dump_and_export_with_format_and_size(site, browser):
+    browser.get(site.url + "/")
+    browser.find_element(By.LINK_TEXT, "Downloads").click()
+    wait(browser, lambda b: b.find_element(By.TAG_NAME, "h1").text == "Downloads")
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.downloads tbody tr")
+    names = [r.find_element(By.TAG_NAME, "a").text for r in rows]
+    for name in ("dataset.ttl", "dataset.nt", "dataset.trig", "dataset.nq", "dataset.jsonld", "dataset.rdf",
+                 "graph.graphml", "graph.gexf"):
+        assert name in names
+    turtle = next(r for r in rows if r.find_element(By.TAG_NAME, "a").text == "dataset.ttl")
+    assert "Turtle" in turtle.text and ("MB" in turtle.text or "kB" in turtle.text)
+    for row in rows[:6]:
+        href = row.find_element(By.TAG_NAME, "a").get_attribute("href")
+        assert requests.head(href, timeout=30).status_code == 200, href

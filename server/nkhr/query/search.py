@@ -18,6 +18,10 @@ says which name matched (``label``, ``altLabel``, ``officialName``, ``title``, `
 ``name``) or ``description``, and ``matched`` the text that did, so a caller (reconciliation)
 can score a hit its own way.
 
+When more than 20,000 entries match (a word nearly every node holds, at a million triples), the
+hits and the counts per kind come from 20,000 candidates (every name starting with the query,
+then matches in index order) and ``complete`` is False, so that no look-up takes a second.
+
 The file is opened read-only and immutable (a build folder never changes), one connection per
 thread, so any number of web workers and threads share it through the page cache.
 """
@@ -54,6 +58,7 @@ CREATE TABLE entries (id INTEGER PRIMARY KEY, node INTEGER NOT NULL REFERENCES n
                       value TEXT NOT NULL, folded TEXT NOT NULL);
 CREATE INDEX entries_by_node ON entries (node);
 CREATE INDEX nodes_by_kind ON nodes (kind);
+CREATE INDEX entries_by_folded ON entries (folded);
 CREATE VIRTUAL TABLE fts USING fts5 (folded, content='entries', content_rowid='id',
                                      tokenize='unicode61 remove_diacritics 2', prefix='2 3');
 CREATE TABLE words (word TEXT PRIMARY KEY, entries INTEGER NOT NULL) WITHOUT ROWID;
@@ -114,6 +119,7 @@ class SearchResults:
     total: int = 0                                                       # after the kind filter
     kinds: list[tuple[str, str, int]] = field(default_factory=list)      # (kind, kind_label, nodes)
     corrected: dict[str, list[str]] = field(default_factory=dict)        # word -> the words used instead
+    complete: bool = True       # False: so many entries matched that hits and counts come from the first 20,000
 
     def __iter__(self):
         return iter(self.hits)
@@ -122,7 +128,7 @@ class SearchResults:
         return len(self.hits)
 
     def as_json(self) -> dict:
-        return {"query": self.query, "total": self.total,
+        return {"query": self.query, "total": self.total, "complete": self.complete,
                 "kinds": [{"kind": k, "label": label, "count": n} for k, label, n in self.kinds],
                 "corrected": self.corrected, "hits": [hit.as_json() for hit in self.hits]}
 
@@ -137,8 +143,22 @@ SELECT e.node AS node, e.field AS field, e.value AS value,
 FROM matched m JOIN entries e ON e.id = m.id
 WHERE 1 {names_only}
 """
+# Which entries match, and how well within their tier. Up to EXACT_LIMIT matching entries, all of
+# them, ranked by BM25. Above it (a word most nodes hold, at a million triples), ranking them all
+# would cost ~2.5 µs each: then the candidates are the first CANDIDATES matches in index order and
+# every name starting with the query (an indexed range), ranked by shortness, and the counts are
+# those of the candidates, flagged as incomplete.
+_MATCHED_ALL = "SELECT rowid AS id, bm25(fts) AS rank FROM fts WHERE fts MATCH :match"
+_MATCHED_SOME = """
+SELECT id, MIN(rank) AS rank FROM (
+  SELECT * FROM (SELECT rowid AS id, -20.0 / (20.0 + length(folded)) AS rank FROM fts WHERE fts MATCH :match
+                 LIMIT :candidates)
+  UNION ALL
+  SELECT * FROM (SELECT id, -20.0 / (20.0 + length(folded)) AS rank FROM entries
+                 WHERE folded >= :whole AND folded < :whole_end LIMIT :candidates))
+GROUP BY id"""
 _BEST_PER_NODE = f"""
-WITH matched AS MATERIALIZED (SELECT rowid AS id, bm25(fts) AS rank FROM fts WHERE fts MATCH :match),
+WITH matched AS MATERIALIZED ({{matched}}),
      scored AS ({_SCORED}),
      best AS (SELECT node, field, value, MAX(score) AS score FROM scored GROUP BY node)
 SELECT n.iri, n.label, n.kind, n.kind_label, best.field, best.value, best.score - n.penalty AS score, n.context
@@ -146,10 +166,13 @@ FROM best JOIN nodes n ON n.id = best.node {{kind_filter}}
 ORDER BY score DESC, n.label COLLATE NOCASE, n.iri LIMIT :limit OFFSET :offset
 """
 _KIND_COUNTS = """
-SELECT n.kind, n.kind_label, COUNT(DISTINCT e.node) FROM fts JOIN entries e ON e.id = fts.rowid
-JOIN nodes n ON n.id = e.node WHERE fts MATCH :match GROUP BY n.kind, n.kind_label
+WITH matched AS MATERIALIZED ({matched})
+SELECT n.kind, n.kind_label, COUNT(DISTINCT e.node) FROM matched m JOIN entries e ON e.id = m.id
+JOIN nodes n ON n.id = e.node GROUP BY n.kind, n.kind_label
 ORDER BY COUNT(DISTINCT e.node) DESC, n.kind_label
 """
+EXACT_LIMIT = 20_000
+CANDIDATES = 20_000
 
 
 class SearchIndex:
@@ -188,19 +211,24 @@ class SearchIndex:
         if match is None:
             return results
         names = "AND e.field != 'description'" if names_only else ""
-        kind_filter, parameters = "", {"match": match, "whole": folded_text(text),
-                                       "penalty": 15 if corrected else 0,
+        whole = folded_text(text)
+        entries = self._db.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (match,)).fetchone()[0]
+        results.complete = entries <= EXACT_LIMIT
+        matched = _MATCHED_ALL if results.complete else _MATCHED_SOME
+        kind_filter, parameters = "", {"match": match, "whole": whole, "whole_end": whole + "\U0010ffff",
+                                       "candidates": CANDIDATES, "penalty": 15 if corrected else 0,
                                        "limit": max(0, min(limit, 1000)), "offset": max(0, offset)}
         if kinds:
             kind_filter = "WHERE n.kind IN (" + ", ".join(f":k{i}" for i in range(len(kinds))) + ")"
             parameters.update({f"k{i}": kind for i, kind in enumerate(kinds)})
-        rows = self._db.execute(_BEST_PER_NODE.format(names_only=names, kind_filter=kind_filter),
+        rows = self._db.execute(_BEST_PER_NODE.format(matched=matched, names_only=names, kind_filter=kind_filter),
                                 parameters).fetchall()
         results.hits = [Hit(iri, label, kind, kind_label, field_, value, round(score, 3), context,
                             fuzzy=bool(corrected))
                         for iri, label, kind, kind_label, field_, value, score, context in rows]
         if count:
-            results.kinds = [tuple(row) for row in self._db.execute(_KIND_COUNTS, {"match": match})]
+            used = {k: parameters[k] for k in ("match", "whole", "whole_end", "candidates")}
+            results.kinds = [tuple(row) for row in self._db.execute(_KIND_COUNTS.format(matched=matched), used)]
             wanted = set(kinds or ())
             results.total = sum(n for kind, _, n in results.kinds if not wanted or kind in wanted)
         else:

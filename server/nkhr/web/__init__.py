@@ -70,6 +70,8 @@ def create_app(project: Project | None = None, settings: Settings | None = None)
         app.register_blueprint(module.blueprint)
     from . import reconcile                  # /reconcile: the OpenRefine reconciliation service
     app.register_blueprint(reconcile.blueprint)
+    from . import questions                  # /queries/NAME answered for people, /downloads
+    app.register_blueprint(questions.blueprint)
 
     @app.before_request
     def refuse_control_characters():

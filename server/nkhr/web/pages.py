@@ -96,7 +96,8 @@ def run_named(name: str):
     if named is None:
         abort(404)
     if wants_html(request) and "format" not in request.args:
-        return render_template("query.html", q=named)
+        from .questions import question_page
+        return question_page(named)
     return execute(named.text, [], [])
 
 

@@ -1,0 +1,54 @@
+"""The catalog's questions answered for people, and the downloads page.
+
+``/queries/NAME`` in a browser shows the question, its description, the answer as a readable
+table (labels and values, ``nkhr.content.readable``), the SPARQL behind a disclosure, a link
+that opens it in the editor and the downloads of the answer. ``/downloads`` lists every dump,
+table and export of the build as a link with its format and size.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from .. import formats
+from ..built import DUMP_FORMATS, dump_name
+from ..content.readable import iris_of, readable_rows
+from ..query.catalog import NamedQuery
+from .sparql import site
+
+blueprint = Blueprint("questions", __name__)
+
+ANSWER_ROWS = 2000          # rows of an answer shown on its page (the downloads hold them all)
+
+
+def question_page(named: NamedQuery):
+    """The page of one catalog question, with its answer (run by the site's own engine: trusted text)."""
+    from .search import search_index
+    result = site().engine.query(named.text, max_rows=ANSWER_ROWS)
+    labels = search_index().labels(iris_of(result.rows)) if result.kind == "select" else {}
+    rows = readable_rows(result.variables, result.rows, labels) if result.kind == "select" else []
+    return render_template("query.html", q=named, result=result, rows=rows, limit=ANSWER_ROWS)
+
+
+def _size(name: str) -> int | None:
+    path = site().file(name)
+    return path.stat().st_size if path.is_file() else None
+
+
+@blueprint.route("/downloads")
+def downloads():
+    """Every file a person or a tool can take away, with its format and size."""
+    the_site = site()
+    dumps = [{"href": f"/dumps/{dump_name(fmt)}", "name": dump_name(fmt), "format": formats.get(fmt).label,
+              "media": formats.get(fmt).media_type, "size": _size(dump_name(fmt))} for fmt in DUMP_FORMATS]
+    tables = sorted(n for n in the_site.metadata["files"] if n.startswith("tables/"))
+    table_rows = [{"href": f"/dumps/{n}", "name": n.split("/", 1)[1],
+                   "format": "JSON (Frictionless Data Package)" if n.endswith(".json") else "CSV",
+                   "size": _size(n)} for n in tables]
+    from ..exports.model import FORMATS as EXPORTS
+    exports = [{"href": f"/exports/{file_name}", "name": file_name, "format": fmt, "media": media}
+               for fmt, (file_name, media) in EXPORTS.items()]
+    extras = [{"href": "/ontology?format=turtle", "name": "the ontology", "format": "Turtle",
+               "size": _size("ontology.ttl")}]
+    return render_template("downloads.html", dumps=dumps, tables=table_rows, exports=exports, extras=extras,
+                           catalog=list(the_site.catalog.values()))
