@@ -41,6 +41,7 @@ def settings_from_environment() -> Settings:
         in_memory_max=int(os.environ.get("NKHR_IN_MEMORY_MAX", Settings.in_memory_max)),
         store_url=os.environ.get("NKHR_STORE") or None,
         store_query_url=os.environ.get("NKHR_STORE_QUERY") or None,
+        base_url=os.environ.get("NKHR_BASE_URL") or None,
     )
 
 
@@ -65,11 +66,12 @@ def create_app(project: Project | None = None, settings: Settings | None = None)
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024            # request bodies: 1 MiB
     app.extensions["nkhr"] = Site(project, settings or settings_from_environment())
 
-    from . import browse, data, graphs, pages, resources, search, sparql
+    from . import browse, data, graphs, hosting, pages, resources, search, sparql
     for module in (sparql, data, resources, pages, graphs, search, browse):
         app.register_blueprint(module.blueprint)
     from . import reconcile                  # /reconcile: the OpenRefine reconciliation service
     app.register_blueprint(reconcile.blueprint)
+    hosting.install(app)                     # absolute URLs from NKHR_BASE_URL, never from the Host header
     from . import questions                  # /queries/NAME answered for people, /downloads
     app.register_blueprint(questions.blueprint)
 

@@ -19,6 +19,7 @@ from .. import formats
 from ..built import DUMP_FORMATS, dump_name
 from ..content.service import void_graph
 from ..serialize import graph_bytes
+from .hosting import public_base
 from .negotiation import NotAcceptable, choose_rdf_format, not_acceptable
 from .sparql import plain_error, site
 
@@ -123,7 +124,7 @@ def void():
         fmt = choose_rdf_format(request)
     except NotAcceptable as exc:
         return not_acceptable(exc)
-    body = graph_bytes(void_graph(the_site, request.url_root), fmt.name)
+    body = graph_bytes(void_graph(the_site, public_base()), fmt.name)
     return _conditional(body, f"{the_site.dataset_etag}-void-{fmt.name}", fmt.content_type)
 
 

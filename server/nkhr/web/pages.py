@@ -19,6 +19,7 @@ from ..content.timeline import timeline
 from ..formats import get as get_format
 from ..vocab import PREFIXES
 from .assets import VENDOR, send
+from .hosting import public_base
 from .negotiation import wants_html
 from .sparql import execute, site
 
@@ -86,7 +87,7 @@ def catalog():
     if wants_html(request):
         return render_template("queries.html", catalog=queries)
     return jsonify([{"name": q.name, "title": q.title, "description": q.description,
-                     "sections": q.sections, "url": request.url_root + "queries/" + q.name,
+                     "sections": q.sections, "url": public_base() + "queries/" + q.name,
                      "query": q.text} for q in queries])
 
 

@@ -8,6 +8,7 @@ hands each answer to nginx at once, so a thread is held only while there is work
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from gunicorn import util
@@ -17,6 +18,7 @@ from gunicorn.errors import HaltServer
 
 from ..project import Project
 from . import front as fronts
+from .hosting import listening_base
 
 
 def write_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
@@ -119,6 +121,8 @@ def serve(project: Project, host: str, port: int, workers: int = 2, threads: int
         "proc_name": "nkhr",
     }
     overrides: dict[str, Any] = {"behind_front": front is not None}
+    if not os.environ.get("NKHR_BASE_URL"):          # absolute URLs name the address served (web/hosting.py)
+        overrides["base_url"] = listening_base(host, port)
     if store_url or store_query_url:
         overrides.update(store_url=store_url, store_query_url=store_query_url)
     Server(project, options, overrides, front).run()

@@ -39,6 +39,7 @@ class Settings:
     query_wait: float | None = None     # seconds a query may wait for a query process (None: query_timeout)
     query_queue: int = 6                # queries waiting for a process at most, per worker
     client_queries: int = 2             # queries one client may have running or waiting, per worker
+    base_url: str | None = None         # NKHR_BASE_URL: the public address in every absolute URL (web/hosting.py)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from ..query.fairness import Refused
 from ..query.guard import QueryRefused, check_dataset_parameters, inspect
 from ..query.sandbox import QueryCrashed, QueryTimeout
 from .answers import AnswerKey
+from .hosting import public_base
 from .negotiation import (
     RDF,
     RESULTS,
@@ -230,7 +231,7 @@ def service_description() -> Response:
         fmt = choose_rdf_format(request)
     except NotAcceptable as exc:
         return not_acceptable(exc)
-    graph = service_description_graph(site(), request.url_root)
+    graph = service_description_graph(site(), public_base())
     response = Response(graph_bytes(graph, fmt.name), content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"
     return response
