@@ -24,7 +24,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..vocab import BASE, GRAPH_ASSERTED, PREFIXES
+from ..vocab import BASE, GRAPH_ASSERTED, GRAPH_ONTOLOGY, PREFIXES
 
 TABLES_DIR = "tables"
 DESCRIPTOR = "datapackage.json"
@@ -161,7 +161,9 @@ TABLES: tuple[Table, ...] = (
 def _values_query(table: Table, column: Column) -> str:
     """Rows (?x ?v ?l): each thing of the table, one value of the column, and the value's label."""
     if column.path == "KIND":
-        value = f"GRAPH <{GRAPH_ASSERTED}> {{ ?x a ?v }} FILTER STRSTARTS(STR(?v), \"{BASE}ontology#\")"
+        # The classes as given (treaties and their articles are given in the ontology's rights scheme).
+        value = (f"{{ GRAPH <{GRAPH_ASSERTED}> {{ ?x a ?v }} }} UNION {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?x a ?v }} }} "
+                 f"FILTER STRSTARTS(STR(?v), \"{BASE}ontology#\")")
     else:
         value = f"?x {column.path} ?v ."
     label = f"OPTIONAL {{ ?v {_LABEL} ?l }}" if column.link or column.path == "KIND" else ""
