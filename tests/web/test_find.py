@@ -317,3 +317,43 @@ def test_the_downloads_page_lists_every_dump_and_export_with_format_and_size(sit
     for row in rows[:6]:
         href = row.find_element(By.TAG_NAME, "a").get_attribute("href")
         assert requests.head(href, timeout=30).status_code == 200, href
+
+
+# ---------------------------------------------------------------- who says what
+
+def test_a_claims_filter_lives_in_the_url_survives_a_reload_and_downloads_as_csv(site, browser):
+    from selenium.webdriver.support.ui import Select
+    browser.get(site.url + "/claims")
+    total = len(browser.find_elements(By.CSS_SELECTOR, ".claim-group tbody tr"))
+    Select(browser.find_element(By.ID, "kind")).select_by_value("https://w3id.org/nkhr/id/quantity/deaths")
+    browser.find_element(By.CSS_SELECTOR, ".claims-filter button").click()
+    wait(browser, lambda b: "kind=" in b.current_url)
+    headings = [h.text for h in browser.find_elements(By.CSS_SELECTOR, ".claim-group h2")]
+    assert headings and all(": deaths" in h or ": excess deaths" in h or ": deaths per year" in h
+                            or ": people executed" in h for h in headings)
+    assert any(": excess deaths" in h for h in headings)          # related kinds filter together
+    shown = [r.find_element(By.CSS_SELECTOR, "td:nth-child(2) a").text
+             for r in browser.find_elements(By.CSS_SELECTOR, ".claim-group tbody tr")]
+    assert 0 < len(shown) < total
+    browser.refresh()                                              # the filter survives a reload
+    wait(browser, lambda b: b.find_element(By.TAG_NAME, "h1").text == "Who says what")
+    assert Select(browser.find_element(By.ID, "kind")).first_selected_option.get_attribute("value").endswith("/deaths")
+    assert [r.find_element(By.CSS_SELECTOR, "td:nth-child(2) a").text
+            for r in browser.find_elements(By.CSS_SELECTOR, ".claim-group tbody tr")] == shown
+    table = list(csv.reader(io.StringIO(requests.get(browser.find_element(By.ID, "claims-csv").get_attribute("href"),
+                                                     timeout=10).text)))
+    assert [row[3] for row in table[1:]] == shown
+
+
+def test_claims_link_subjects_and_authors_and_say_when_nobody_is_named(site, browser):
+    browser.get(site.url + "/claims?subject=" + requests.utils.quote("https://w3id.org/nkhr/id/north-korean-famine"))
+    who = [td for td in browser.find_elements(By.CSS_SELECTOR, ".claim-group td.who")]
+    assert any(td.text == "not attributed in the article" for td in who)
+    authors = browser.find_elements(By.CSS_SELECTOR, ".claim-group td.who a")
+    assert authors and all(a.get_attribute("pathname").startswith("/id/") for a in authors)
+    subject = browser.find_element(By.CSS_SELECTOR, ".claim-group h2 a")
+    assert subject.get_attribute("pathname") == "/id/north-korean-famine"
+    assert requests.get(authors[0].get_attribute("href"), timeout=10).status_code == 200
+    disputed = requests.get(site.url + "/claims", params={"disputed": "1", "format": "csv"}, timeout=10).text
+    rows = list(csv.reader(io.StringIO(disputed)))[1:]
+    assert rows and all(r[8] or r[9] for r in rows)

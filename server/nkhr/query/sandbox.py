@@ -134,7 +134,19 @@ def _answer_forever(connection, dataset_path: str) -> None:
         except MemoryError:
             connection.send(("crashed", "the query needed more memory than a query may use"))
         except Exception as exc:  # an engine error on a valid query (e.g. a bad regex)
-            connection.send(("error", f"{type(exc).__name__}: {exc}"))
+            connection.send(("error", engine_failure(exc)))
+
+
+def engine_failure(exc: Exception) -> str:
+    """An engine error on a valid query, in words about the query (no Python class name).
+
+    pyoxigraph raises OSError when a query makes it reach outside the dataset (a SERVICE call,
+    which this process cannot make, or a URL it does not read), and other errors when it cannot
+    evaluate an expression."""
+    if isinstance(exc, OSError):
+        return ("it asks the engine to read a file or contact another server, which no query may do "
+                "here; the endpoint answers from its own dataset only")
+    return str(exc).strip() or "the engine stopped on it without saying why"
 
 
 class _Worker:

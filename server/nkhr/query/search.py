@@ -18,8 +18,8 @@ says which name matched (``label``, ``altLabel``, ``officialName``, ``title``, `
 ``name``) or ``description``, and ``matched`` the text that did, so a caller (reconciliation)
 can score a hit its own way.
 
-When more than 20,000 entries match (a word nearly every node holds, at a million triples), the
-hits and the counts per kind come from 20,000 candidates (every name starting with the query,
+When more than 5,000 entries match (a word nearly every node holds, at a million triples), the
+hits and the counts per kind come from at most 4,000 candidates (names starting with the query,
 then matches in index order) and ``complete`` is False, so that no look-up takes a second.
 
 The file is opened read-only and immutable (a build folder never changes), one connection per
@@ -119,7 +119,7 @@ class SearchResults:
     total: int = 0                                                       # after the kind filter
     kinds: list[tuple[str, str, int]] = field(default_factory=list)      # (kind, kind_label, nodes)
     corrected: dict[str, list[str]] = field(default_factory=dict)        # word -> the words used instead
-    complete: bool = True       # False: so many entries matched that hits and counts come from the first 20,000
+    complete: bool = True       # False: so many entries matched that hits and counts come from 4,000 candidates
 
     def __iter__(self):
         return iter(self.hits)
@@ -143,7 +143,7 @@ SELECT e.node AS node, e.field AS field, e.value AS value,
 FROM matched m JOIN entries e ON e.id = m.id
 WHERE 1 {names_only}
 """
-# Which entries match, and how well within their tier. Up to EXACT_LIMIT matching entries, all of
+# Which entries match, and how well within their tier. Up to EXACT_LIMIT (5,000) matching entries, all of
 # them, ranked by BM25. Above it (a word most nodes hold, at a million triples), ranking them all
 # would cost ~2.5 µs each: then the candidates are the first CANDIDATES matches in index order and
 # every name starting with the query (an indexed range), ranked by shortness, and the counts are
@@ -171,8 +171,8 @@ SELECT n.kind, n.kind_label, COUNT(DISTINCT e.node) FROM matched m JOIN entries 
 JOIN nodes n ON n.id = e.node GROUP BY n.kind, n.kind_label
 ORDER BY COUNT(DISTINCT e.node) DESC, n.kind_label
 """
-EXACT_LIMIT = 20_000
-CANDIDATES = 20_000
+EXACT_LIMIT = 5_000
+CANDIDATES = 2_000
 
 
 class SearchIndex:

@@ -30,8 +30,8 @@ from ..query.engine import QueryResult, QuerySyntaxError, take
 from ..query.guard import QueryRefused, tokenize
 from ..query.results import serialize
 from ..query.sandbox import Answer, QueryCrashed, QueryTimeout
-from .barrier import ParseChecker
 from ..vocab import is_section_graph
+from .barrier import ParseChecker
 from .client import (
     CONNECT_TIMEOUT,
     GRAPH_ACCEPT,
@@ -163,7 +163,7 @@ class RemoteEngine:
                 if time.monotonic() >= deadline - 0.05 or _is_timeout(exc):
                     raise _timeout(limit) from None
                 raise QueryCrashed(f"the SPARQL store's answer broke off or could not be read "
-                                   f"({type(exc).__name__}: {str(exc)[:200]}); the store's own time "
+                                   f"({str(exc)[:200] or 'no reason given'}); the store's own time "
                                    "limit may be shorter than this endpoint's") from None
 
     def _read(self, response: requests.Response, form: str | None, max_rows: int | None,

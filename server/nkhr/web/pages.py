@@ -14,7 +14,6 @@ from flask import (
 )
 
 from ..built import DUMP_FORMATS, dump_name
-from ..content.claims import claim_groups
 from ..content.timeline import timeline
 from ..formats import get as get_format
 from ..vocab import PREFIXES
@@ -61,12 +60,8 @@ def timeline_page():
 
 @blueprint.route("/claims")
 def claims_page():
-    groups = claim_groups(site().engine)
-    kind = request.args.get("kind")
-    kinds = sorted({(g.kind, g.kind_label) for g in groups}, key=lambda k: k[1])
-    if kind:
-        groups = [g for g in groups if g.kind == kind]
-    return render_template("claims.html", groups=groups, kinds=kinds, selected=kind)
+    from .claims import claims_page as filtered_claims  # filters in the address, CSV of the view
+    return filtered_claims()
 
 
 @blueprint.route("/vendor/<name>")
