@@ -14,7 +14,10 @@ PORT   ?= 8000
 # Virtuoso's server binary (5 MB, no service started) as a second store for the scale-out tests.
 # nginx is the front `nkhr serve` starts before its workers (server/nkhr/web/front.py): `make run` needs it too.
 SERVE_TOOLS  := nginx:nginx-light
-SYSTEM_TOOLS := chromium:chromium chromedriver:chromium-driver dot:graphviz virtuoso-t:virtuoso-opensource-7-bin $(SERVE_TOOLS)
+# Apache Jena (riot, rsparql) and a Java runtime: a client of the client-matrix tests (a jar, checked by its path).
+JENA_TOOLS   := java:default-jre-headless /usr/share/java/jena-cmds.jar:libapache-jena-java
+SYSTEM_TOOLS := chromium:chromium chromedriver:chromium-driver dot:graphviz virtuoso-t:virtuoso-opensource-7-bin \
+                $(JENA_TOOLS) $(SERVE_TOOLS)
 TOOLS        ?= $(SYSTEM_TOOLS)
 
 .PHONY: run test check bench install install-test system-deps serve-deps build clean
@@ -35,7 +38,8 @@ install-test: install system-deps
 
 system-deps:
 	@missing=""; for pair in $(TOOLS); do \
-	  command -v $${pair%%:*} >/dev/null 2>&1 || [ -x /usr/sbin/$${pair%%:*} ] || missing="$$missing $${pair##*:}"; done; \
+	  command -v $${pair%%:*} >/dev/null 2>&1 || [ -x /usr/sbin/$${pair%%:*} ] || [ -f $${pair%%:*} ] || \
+	  missing="$$missing $${pair##*:}"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
