@@ -200,6 +200,8 @@ class Probe:
     port: int
     latencies: dict[str, list[float]] = field(default_factory=dict)
     statuses: dict[str, list[int]] = field(default_factory=dict)
+    refusals: list[str] = field(default_factory=list)
+    started: dict[str, list[float]] = field(default_factory=dict)
 
     def once(self, kind: str, target: str, timeout: float = 30.0) -> None:
         started = time.perf_counter()
@@ -207,12 +209,15 @@ class Probe:
             connection = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
             connection.request("GET", target, headers={"Accept": "*/*"})
             response = connection.getresponse()
-            response.read()
+            body = response.read()
             status = response.status
+            if status != 200 and len(self.refusals) < 5:
+                self.refusals.append(f"{kind} {status}: {body[:160].decode('utf-8', 'replace').strip()}")
             connection.close()
         except (OSError, http.client.HTTPException):
             status = 0
         self.latencies.setdefault(kind, []).append(time.perf_counter() - started)
+        self.started.setdefault(kind, []).append(started)
         self.statuses.setdefault(kind, []).append(status)
 
     def run(self, seconds: float, kinds: tuple[str, ...] = ("cheap-query",), pause: float = 0.05,
@@ -241,9 +246,13 @@ class Probe:
             ordered = sorted(values)
             statuses = self.statuses[kind]
             out[kind] = {"count": len(values), "ok": sum(s == 200 for s in statuses) / len(statuses),
+                         "statuses": {str(s): statuses.count(s) for s in sorted(set(statuses))},
                          "p50_ms": 1000 * ordered[len(ordered) // 2],
                          "p99_ms": 1000 * ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))],
-                         "max_ms": 1000 * ordered[-1]}
+                         "max_ms": 1000 * ordered[-1],
+                         # when the slowest one was sent, in seconds after the first
+                         "slowest_at_s": round(self.started[kind][values.index(ordered[-1])]
+                                               - self.started[kind][0], 2)}
         return out
 
 
@@ -255,14 +264,25 @@ def attack(port: int, plan: dict[str, int], seconds: float, interval: float = 1.
     for kind, count in plan.items():
         runners.append(Saturation(port, count) if kind == "saturate" else SocketAttack(kind, port, count, interval))
     threads = [threading.Thread(target=r.run, args=(seconds,), daemon=True) for r in runners]
+    probe = Probe(port)
+    if "catalog" in probe_kinds:    # answered once by each worker, the catalog answer is then cached
+        for _ in range(24):
+            probe.once("warm-up", CATALOG_ANSWER)
+        probe.latencies.pop("warm-up", None)
+        probe.statuses.pop("warm-up", None)
     for thread in threads:
         thread.start()
     time.sleep(ramp)
-    probe = Probe(port)
-    probe.run(max(1.0, seconds - ramp - 0.5), probe_kinds)
+    # One probing thread per kind, so that a slow answer of one kind does not delay the others.
+    probes = [threading.Thread(target=probe.run, args=(max(1.0, seconds - ramp - 0.5), (kind,)), daemon=True)
+              for kind in probe_kinds]
+    for thread in probes:
+        thread.start()
+    for thread in probes:
+        thread.join(timeout=seconds + 60)
     for thread in threads:
         thread.join(timeout=seconds + 60)
-    result: dict = {"seconds": seconds, "probe": probe.summary()}
+    result: dict = {"seconds": seconds, "probe": probe.summary(), "refusals": probe.refusals}
     for runner in runners:
         name = runner.kind if isinstance(runner, SocketAttack) else "saturate"
         result[name] = {k: v for k, v in asdict(runner).items() if k not in ("port",)}
@@ -271,12 +291,15 @@ def attack(port: int, plan: dict[str, int], seconds: float, interval: float = 1.
 
 def print_report(result: dict) -> None:
     for name, figures in result.items():
-        if name in ("seconds", "probe"):
+        if name in ("seconds", "probe", "refusals"):
             continue
         print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in figures.items() if k not in ("kind",)))
+    for refusal in result["refusals"]:
+        print("  refused:", refusal)
     print(f"{'probe':12s} {'count':>6s} {'ok':>6s} {'p50 ms':>8s} {'p99 ms':>8s} {'max ms':>8s}")
     for kind, f in result["probe"].items():
-        print(f"{kind:12s} {f['count']:6.0f} {f['ok']:6.0%} {f['p50_ms']:8.1f} {f['p99_ms']:8.1f} {f['max_ms']:8.1f}")
+        print(f"{kind:12s} {f['count']:6.0f} {f['ok']:6.0%} {f['p50_ms']:8.1f} {f['p99_ms']:8.1f} {f['max_ms']:8.1f}"
+              f"  {f['statuses']}")
 
 
 def own_server(workers: int, env: dict[str, str]):

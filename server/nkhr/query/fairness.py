@@ -16,7 +16,15 @@ page wait. So every user query passes this gate first:
   has used less. A client running many slow queries waits behind everyone else; a cheap query
   from anyone else waits at most for the next process to free up.
 
-The gate counts per worker process; the pool's own wait stays as a backstop.
+A query that was stopped at the time limit is remembered for ``stopped_for`` seconds (the data
+only changes with a build, so it would be stopped again): the same query (same text and
+dataset) is refused at once (``RecentlyStopped``, a 503 saying so) instead of taking a process
+for the whole limit again. Someone pressing "run" again and again on a query that is too slow,
+or a script looping on one, costs nothing.
+
+The gate counts per worker process; the pool's own wait stays as a backstop. What it cannot do:
+many addresses each sending different slow queries compete as equals with a newcomer until
+each has run once (and so has a usage that sends it to the back).
 """
 
 from __future__ import annotations
@@ -53,6 +61,12 @@ class ClientBusy(Refused):
     status = 429
 
 
+class RecentlyStopped(Refused):
+    """The same query was stopped at the time limit moments ago, and would be again."""
+
+    status = 503
+
+
 @dataclass
 class _Ticket:
     client: str
@@ -64,11 +78,13 @@ class _Ticket:
 class FairGate:
     """``with gate.slot(client): run the query`` -- see the module's docstring."""
 
-    # Charged on admission, so that many tiny queries add up too.
+    # Charged for each query given a process, so that many tiny queries add up too. Refused
+    # queries are not charged: a refusal costs the server next to nothing.
     MINIMUM_CHARGE = 0.01
 
     def __init__(self, slots: int, wait: float, max_waiting: int = 6, per_client: int = 2,
-                 half_life: float = 30.0, clients_kept: int = 10_000):
+                 half_life: float = 30.0, clients_kept: int = 10_000, stopped_for: float = 60.0,
+                 stopped_kept: int = 1024):
         self.slots = max(1, slots)
         self.wait = wait
         self.max_waiting = max(0, max_waiting)
@@ -81,6 +97,9 @@ class FairGate:
         self._under_way: dict[str, int] = {}
         self._usage: OrderedDict[str, tuple[float, float]] = OrderedDict()   # client -> (seconds, as of)
         self._order = itertools.count()
+        self.stopped_for = stopped_for
+        self.stopped_kept = stopped_kept
+        self._stopped: OrderedDict[object, float] = OrderedDict()     # query key -> when it was stopped
 
     @property
     def retry_after(self) -> int:
@@ -101,6 +120,28 @@ class FairGate:
         while len(self._usage) > self.clients_kept:
             self._usage.popitem(last=False)
 
+    def remember_stopped(self, query_key: object) -> None:
+        """The query of ``query_key`` (any hashable: text and dataset) was stopped at the time limit."""
+        with self._condition:
+            self._stopped[query_key] = time.monotonic()
+            self._stopped.move_to_end(query_key)
+            while len(self._stopped) > self.stopped_kept:
+                self._stopped.popitem(last=False)
+
+    def check_not_stopped(self, query_key: object) -> None:
+        """Raise ``RecentlyStopped`` if this query was stopped at the time limit within ``stopped_for`` seconds."""
+        with self._condition:
+            when = self._stopped.get(query_key)
+            if when is None:
+                return
+            age = time.monotonic() - when
+            if age >= self.stopped_for:
+                del self._stopped[query_key]
+                return
+        raise RecentlyStopped(f"this same query was stopped at the time limit {age:.0f} seconds ago, and the data "
+                              "has not changed since, so it would be stopped again; narrow it (add patterns or a "
+                              "LIMIT) or run it on a dump of the dataset", max(1, math.ceil(self.stopped_for - age)))
+
     @contextmanager
     def slot(self, client: str) -> Iterator[None]:
         """Hold one of the query processes for the body of the ``with``; raise ``Refused`` if not given one."""
@@ -112,7 +153,7 @@ class FairGate:
             with self._condition:
                 self._running -= 1
                 self._release(client)
-                self._charge(client, time.monotonic() - started)
+                self._charge(client, self.MINIMUM_CHARGE + time.monotonic() - started)
                 self._grant()
 
     def _release(self, client: str) -> None:
@@ -127,7 +168,6 @@ class FairGate:
             if self._under_way.get(client, 0) >= self.per_client:
                 raise ClientBusy(f"this address already has {self.per_client} queries under way on this server "
                                  "process; wait for them to finish", self.retry_after)
-            self._charge(client, self.MINIMUM_CHARGE)
             if self._running < self.slots and not self._waiting:
                 self._running += 1
                 self._under_way[client] = self._under_way.get(client, 0) + 1

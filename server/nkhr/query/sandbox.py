@@ -29,6 +29,10 @@ class QueryTimeout(Exception):
     """The query ran longer than its time limit and was stopped."""
 
 
+class PoolBusy(QueryTimeout):
+    """No query process became free in time (the query itself never ran)."""
+
+
 class QueryCrashed(Exception):
     """The process evaluating the query died (it may have run out of memory)."""
 
@@ -52,6 +56,10 @@ QUERY_STACK = 256 * 1024 ** 2
 
 # How often a query process checks that the process that started it is still there.
 PARENT_CHECK = 0.25
+
+# Query processes run at a lower CPU priority than the web workers: four processes at 100 % on
+# a slow query must not slow the pages, the cached answers and the refusals the workers send.
+QUERY_NICENESS = 10
 
 
 def _die_with_parent(parent: int) -> None:
@@ -78,6 +86,7 @@ def _child(connection, dataset_path: str, memory_limit: int | None, parent: int 
     """The child: load the dataset, then answer requests, on a thread with a deep stack."""
     if parent is not None:
         _die_with_parent(parent)
+    os.nice(QUERY_NICENESS)
     if memory_limit:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     threading.stack_size(QUERY_STACK)
@@ -111,6 +120,19 @@ def _forbid_new_files() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (highest + 1, highest + 1))
 
 
+def answer(engine, sparql: str, default_graphs=None, named_graphs=None, tabular_fmt: str | None = "json",
+           graph_fmt: str | None = "turtle", max_rows: int | None = None) -> Answer:
+    """Evaluate and write one query with ``engine``: what a query process does for each request.
+
+    The web app calls it directly for the catalog's own queries, which are trusted (the build
+    runs each of them) and quick, so that they never wait behind user queries for a process.
+    """
+    result = engine.query(sparql, default_graphs, named_graphs, max_rows=max_rows)
+    fmt = graph_fmt if result.kind == "graph" else tabular_fmt
+    body = serialize(result, fmt) if fmt else b""
+    return Answer(result.kind, fmt, body, result.truncated)
+
+
 def _answer_forever(connection, dataset_path: str) -> None:
     """The child's loop: load the dataset, then answer (query, formats, ...) requests forever."""
     engine = Engine.open(dataset_path)
@@ -125,10 +147,8 @@ def _answer_forever(connection, dataset_path: str) -> None:
             return
         sparql, default_graphs, named_graphs, tabular_fmt, graph_fmt, max_rows = request
         try:
-            result = engine.query(sparql, default_graphs, named_graphs, max_rows=max_rows)
-            fmt = graph_fmt if result.kind == "graph" else tabular_fmt
-            body = serialize(result, fmt) if fmt else b""
-            connection.send(("ok", Answer(result.kind, fmt, body, result.truncated)))
+            connection.send(("ok", answer(engine, sparql, default_graphs, named_graphs, tabular_fmt, graph_fmt,
+                                          max_rows)))
         except QuerySyntaxError as exc:
             connection.send(("syntax", str(exc)))
         except MemoryError:
@@ -198,7 +218,7 @@ class QueryPool:
         try:
             worker = self._idle.get(timeout=timeout)
         except queue.Empty:
-            raise QueryTimeout("every query process stayed busy for the whole time limit") from None
+            raise PoolBusy("every query process stayed busy for the whole time limit") from None
         replace = False
         if not worker.process.is_alive():
             # An idle child that died (the OOM killer, an operator's kill) is replaced before
@@ -207,6 +227,7 @@ class QueryPool:
             worker = self._spawn()
         try:
             worker.wait_ready(self.start_timeout)
+            deadline = time.monotonic() + timeout     # a fresh process's start is not the query's time
             worker.connection.send((sparql, default_graphs, named_graphs, tabular_fmt, graph_fmt, max_rows))
             if not worker.connection.poll(max(0.0, deadline - time.monotonic())):
                 replace = True

@@ -42,6 +42,9 @@ def settings_from_environment() -> Settings:
         store_url=os.environ.get("NKHR_STORE") or None,
         store_query_url=os.environ.get("NKHR_STORE_QUERY") or None,
         base_url=os.environ.get("NKHR_BASE_URL") or None,
+        query_wait=float(os.environ["NKHR_QUERY_WAIT"]) if os.environ.get("NKHR_QUERY_WAIT") else None,
+        query_queue=int(os.environ.get("NKHR_QUERY_QUEUE", Settings.query_queue)),
+        client_queries=int(os.environ.get("NKHR_CLIENT_QUERIES", Settings.client_queries)),
     )
 
 

@@ -86,7 +86,11 @@ class Server(BaseApplication):
         settings = settings_from_environment()
         for name, value in self.overrides.items():
             setattr(settings, name, value)
-        return create_app(self.project, settings)
+        app = create_app(self.project, settings)
+        # gunicorn loads the app in each worker after the fork: start its query processes now,
+        # while the worker boots, rather than making the first query wait for them.
+        app.extensions["nkhr"].pool  # noqa: B018 - the property starts the pool
+        return app
 
     def run(self) -> None:
         if self.front is None:

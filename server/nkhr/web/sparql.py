@@ -14,7 +14,8 @@ from .. import formats
 from ..query.engine import QuerySyntaxError, dataset_of
 from ..query.fairness import Refused
 from ..query.guard import QueryRefused, check_dataset_parameters, inspect
-from ..query.sandbox import QueryCrashed, QueryTimeout
+from ..query.sandbox import PoolBusy, QueryCrashed, QueryTimeout
+from ..query.sandbox import answer as answer_in_process
 from .answers import AnswerKey
 from .hosting import public_base
 from .negotiation import (
@@ -129,8 +130,12 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def execute(query: str, default_graphs: list[str], named_graphs: list[str]) -> Response:
-    """Guard, run and serialise one query, honouring content negotiation and the limits."""
+def execute(query: str, default_graphs: list[str], named_graphs: list[str], trusted: bool = False) -> Response:
+    """Guard, run and serialise one query, honouring content negotiation and the limits.
+
+    ``trusted`` is for the catalog's own queries (the build runs each of them): they are
+    evaluated in this process, so they never wait for a query process behind user queries.
+    """
     the_site = site()
     allowed = set(the_site.graphs)
     try:
@@ -154,10 +159,15 @@ def execute(query: str, default_graphs: list[str], named_graphs: list[str]) -> R
     outcome = "hit"
     if answer is None:
         outcome = "miss"
+        stopped_key = (query, key.default_graphs, key.named_graphs)
         try:
-            with the_site.gate.slot(client_address()):
-                answer = the_site.pool.run(query, defaults, nameds, tabular_fmt=tabular, graph_fmt=graph,
-                                           max_rows=settings.max_rows, timeout=settings.query_timeout)
+            if trusted:
+                answer = answer_in_process(the_site.engine, query, defaults, nameds, tabular, graph, settings.max_rows)
+            else:
+                the_site.gate.check_not_stopped(stopped_key)
+                with the_site.gate.slot(client_address()):
+                    answer = the_site.pool.run(query, defaults, nameds, tabular_fmt=tabular, graph_fmt=graph,
+                                               max_rows=settings.max_rows, timeout=settings.query_timeout)
         except Refused as exc:
             return plain_error(exc.status, f"The query was not run: {exc}. Try again in {exc.retry_after} "
                                            "seconds.", **{"Retry-After": str(exc.retry_after)})
@@ -166,6 +176,8 @@ def execute(query: str, default_graphs: list[str], named_graphs: list[str]) -> R
         except QuerySyntaxError as exc:
             return plain_error(400, f"The query is not valid SPARQL: {exc}")
         except QueryTimeout as exc:
+            if not isinstance(exc, PoolBusy):
+                the_site.gate.remember_stopped(stopped_key)
             return plain_error(503, f"The query was stopped: {exc}. Narrow it (add patterns or a LIMIT) "
                                     "or run it on a dump of the dataset.")
         except QueryCrashed as exc:
