@@ -186,9 +186,12 @@ def test_a_service_call_that_reaches_a_query_process_still_cannot_connect(hostil
     from nkhr.query.sandbox import QueryPool
     pool = QueryPool(hostile_server.root / "dist" / dump_name("nquads"), size=1)
     try:
-        with pytest.raises(RuntimeError):
+        with pytest.raises(RuntimeError) as failure:
             pool.run(f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?x ?y ?z }} }}",
                      timeout=10)
+        # The reason speaks of the query, not of Python or of the process's descriptors.
+        assert "contact another server" in str(failure.value)
+        assert "OSError" not in str(failure.value) and "open files" not in str(failure.value)
     finally:
         pool.close()
     time.sleep(0.3)
