@@ -18,7 +18,6 @@ from ..query.catalog import load_catalog
 from ..built import STORE_DIR
 from ..query.engine import Engine
 from ..query.fairness import FairGate
-from ..query.fairness import FairGate
 from ..query.sandbox import QueryPool
 from .answers import AnswerCache
 
@@ -38,10 +37,6 @@ class Settings:
     store_query_url: str | None = None  # its query endpoint, when not derived from store_url
     behind_front: bool = False          # served by nkhr serve behind its nginx front (web/front.py)
     query_wait: float | None = None     # seconds a query may wait for a query process (None: query_timeout + 5)
-    query_queue: int = 6                # queries waiting for a process at most, per worker
-    client_queries: int = 2             # queries one client may have running or waiting, per worker
-    behind_front: bool = False          # served by nkhr serve behind its nginx front (web/front.py)
-    query_wait: float | None = None     # seconds a query may wait for a query process (None: query_timeout)
     query_queue: int = 6                # queries waiting for a process at most, per worker
     client_queries: int = 2             # queries one client may have running or waiting, per worker
     base_url: str | None = None         # NKHR_BASE_URL: the public address in every absolute URL (web/hosting.py)
@@ -64,7 +59,6 @@ class Site:
         self._pool: QueryPool | None = None
         self.answers = AnswerCache(self.settings.answer_cache)
         self._pool_lock = threading.Lock()
-        self._gate: FairGate | None = None
         self._gate: FairGate | None = None
 
     def _dataset_path(self) -> Path:
@@ -97,16 +91,6 @@ class Site:
                 self._pool = QueryPool(self.dataset, size=self.settings.query_processes,
                                        memory_limit=self.settings.query_memory)
             return self._pool
-
-    @property
-    def gate(self) -> FairGate:
-        """The fair, bounded wait for one of this worker's query processes (query/fairness.py)."""
-        with self._pool_lock:
-            if self._gate is None:
-                s = self.settings
-                self._gate = FairGate(slots=s.query_processes, wait=s.query_timeout if s.query_wait is None
-                                      else s.query_wait, max_waiting=s.query_queue, per_client=s.client_queries)
-            return self._gate
 
     @property
     def gate(self) -> FairGate:
