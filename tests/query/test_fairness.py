@@ -1,0 +1,110 @@
+"""The fair, bounded wait for a query process (query/fairness.py), in-process with threads.
+
+Each test is over in well under a second: waits are tenths of seconds, and every thread is
+joined with a timeout.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from nkhr.query.fairness import ClientBusy, FairGate, RecentlyStopped, Saturated
+
+
+def hold(gate: FairGate, client: str, seconds: float, outcomes: list) -> threading.Thread:
+    def run() -> None:
+        started = time.monotonic()
+        try:
+            with gate.slot(client):
+                outcomes.append((client, "ran", time.monotonic() - started))
+                time.sleep(seconds)
+        except (Saturated, ClientBusy) as exc:
+            outcomes.append((client, type(exc).__name__, time.monotonic() - started))
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def wait_until(condition, limit: float = 2.0) -> None:
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def test_a_free_slot_is_taken_at_once_and_given_back():
+    gate = FairGate(slots=2, wait=1.0)
+    with gate.slot("a"):
+        assert gate.state()["running"] == 1
+    assert gate.state() == {"running": 0, "waiting": 0, "clients": 0}
+
+
+def test_beyond_its_share_a_client_is_refused_at_once():
+    gate = FairGate(slots=4, wait=1.0, per_client=2)
+    with gate.slot("a"), gate.slot("a"):
+        started = time.monotonic()
+        with pytest.raises(ClientBusy, match="2 queries under way") as refused:
+            with gate.slot("a"):
+                pass
+        assert time.monotonic() - started < 0.05 and refused.value.status == 429
+        with gate.slot("b"):               # another client is not affected
+            pass
+
+
+def test_the_wait_is_bounded_and_a_full_line_is_refused_at_once():
+    gate = FairGate(slots=1, wait=0.3, max_waiting=1, per_client=5)
+    outcomes: list = []
+    threads = [hold(gate, "heavy", 1.0, outcomes)]
+    wait_until(lambda: gate.state()["running"] == 1)
+    threads.append(hold(gate, "second", 0.0, outcomes))
+    wait_until(lambda: gate.state()["waiting"] == 1)
+    started = time.monotonic()
+    with pytest.raises(Saturated, match="full"):
+        with gate.slot("third"):
+            pass
+    assert time.monotonic() - started < 0.05
+    for thread in threads:
+        thread.join(timeout=3)
+    second = next(o for o in outcomes if o[0] == "second")
+    assert second[1] == "Saturated" and 0.25 < second[2] < 0.6
+
+
+def test_a_freed_slot_goes_to_the_client_that_used_least_and_a_light_newcomer_displaces_a_heavy_waiter():
+    gate = FairGate(slots=1, wait=2.0, max_waiting=2, per_client=5)
+    for heavy in ("h1", "h2"):
+        gate._charge(heavy, 10.0)          # both ran slow queries just now
+    outcomes: list = []
+    threads = [hold(gate, "running", 0.3, outcomes)]
+    wait_until(lambda: gate.state()["running"] == 1)
+    threads += [hold(gate, "h1", 0.0, outcomes), hold(gate, "h2", 0.0, outcomes)]
+    wait_until(lambda: gate.state()["waiting"] == 2)
+    threads.append(hold(gate, "light", 0.0, outcomes))       # the line is full: h2 or h1 makes room
+    for thread in threads:
+        thread.join(timeout=4)
+    order = [client for client, outcome, _ in outcomes if outcome == "ran"]
+    turned_away = [client for client, outcome, _ in outcomes if outcome == "Saturated"]
+    assert order[:2] == ["running", "light"], outcomes
+    assert len(turned_away) == 1 and turned_away[0] in ("h1", "h2"), outcomes
+
+
+def test_usage_fades_with_time():
+    gate = FairGate(slots=1, wait=1.0, half_life=0.2)
+    gate._charge("a", 8.0)
+    time.sleep(0.4)
+    assert 1.5 < gate.usage("a") < 2.5
+
+
+def test_a_query_stopped_at_the_limit_is_refused_until_it_is_forgotten():
+    gate = FairGate(slots=1, wait=1.0, stopped_for=0.3)
+    key = ("SELECT * { ?a ?b ?c . ?d ?e ?f }", (), ())
+    gate.check_not_stopped(key)
+    gate.remember_stopped(key)
+    with pytest.raises(RecentlyStopped, match="stopped at the time limit") as refused:
+        gate.check_not_stopped(key)
+    assert refused.value.retry_after >= 1
+    gate.check_not_stopped(("another query", (), ()))
+    time.sleep(0.35)
+    gate.check_not_stopped(key)
