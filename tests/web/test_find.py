@@ -357,3 +357,26 @@ def test_claims_link_subjects_and_authors_and_say_when_nobody_is_named(site, bro
     disputed = requests.get(site.url + "/claims", params={"disputed": "1", "format": "csv"}, timeout=10).text
     rows = list(csv.reader(io.StringIO(disputed)))[1:]
     assert rows and all(r[8] or r[9] for r in rows)
+
+
+def test_the_timeline_filters_in_the_url_labels_each_date_and_draws_a_time_axis(site, browser):
+    from selenium.webdriver.support.ui import Select
+    browser.get(site.url + "/timeline")
+    everything = len(browser.find_elements(By.CSS_SELECTOR, "table.timeline tbody tr"))
+    Select(browser.find_element(By.ID, "tl-kind")).select_by_value("claim")
+    browser.find_element(By.ID, "tl-from").send_keys("1985")
+    browser.find_element(By.ID, "tl-to").send_keys("1990")
+    browser.find_element(By.CSS_SELECTOR, ".timeline-filter button").click()
+    wait(browser, lambda b: "kind=claim" in b.current_url and "from=1985" in b.current_url)
+    browser.refresh()
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.timeline tbody tr")
+    assert 0 < len(rows) < everything
+    lee = [r for r in rows if "when Lee Soon-ok arrived in 1987" in r.text]
+    assert lee and lee[0].find_element(By.CSS_SELECTOR, "td.date").text.startswith("1987")
+    assert "the time the figure describes" in lee[0].text
+    assert lee[0].find_elements(By.CSS_SELECTOR, ".axis-track .mark")
+    assert browser.find_element(By.ID, "tl-from").get_attribute("value") == "1985"
+    ticks = [t.text for t in browser.find_elements(By.CSS_SELECTOR, ".axis .tick")]
+    assert len(ticks) >= 3 and all(t.isdigit() for t in ticks)
+    stated = requests.get(site.url + "/timeline", params={"kind": "claim"}, timeout=10).text
+    assert "when it was stated" in stated and "the time the figure describes" in stated

@@ -14,7 +14,6 @@ from flask import (
 )
 
 from ..built import DUMP_FORMATS, dump_name
-from ..content.timeline import timeline
 from ..formats import get as get_format
 from ..vocab import PREFIXES
 from .assets import VENDOR, send
@@ -55,7 +54,8 @@ def editor():
 
 @blueprint.route("/timeline")
 def timeline_page():
-    return render_template("timeline.html", entries=timeline(site().engine))
+    from .timeline import timeline_page as filtered_timeline  # filters in the address, a time axis
+    return filtered_timeline()
 
 
 @blueprint.route("/claims")
