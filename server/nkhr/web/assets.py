@@ -163,7 +163,7 @@ def compress_page(response: Response) -> Response:
     A response that already has an ETag keeps it per encoding (``TAG-gzip``), and a client
     revalidating that tag gets its 304 here.
     """
-    if (response.status_code != 200 or response.is_streamed or response.direct_passthrough
+    if (response.status_code not in (200, 404) or response.is_streamed or response.direct_passthrough
             or "Content-Encoding" in response.headers or response.mimetype not in DYNAMIC_TYPES
             or request.method not in ("GET", "HEAD", "POST")):
         return response
