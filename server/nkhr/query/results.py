@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -143,7 +144,45 @@ def write_results(fmt: Format, result: QueryResult) -> bytes:
     return WRITERS[fmt.name](result)
 
 
+class NotXml(ValueError):
+    """The answer holds a character that XML 1.0 cannot carry; the message says which, and what to ask for."""
+
+
+# Characters no XML 1.0 document may hold, not even as a character reference (XML 1.0 section
+# 2.2). RDF literals may hold them: a query writes "\b" or "\f", or the data holds one.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _terms(result: QueryResult):
+    if result.kind == "graph":
+        for triple in result.triples:
+            yield from (triple.subject, triple.predicate, triple.object)
+    else:
+        for row in result.rows:
+            yield from row
+
+
+def check_xml(result: QueryResult, fmt: Format) -> None:
+    """Raise NotXml when ``result`` cannot be written as well-formed XML.
+
+    Such an answer is refused rather than written ill-formed (a parser stops at the character and
+    the client gets nothing) or changed (a replacement character would be a different literal):
+    the same answer in JSON, Turtle or N-Triples carries the character as an escape."""
+    for term in _terms(result):
+        value = getattr(term, "value", None)
+        if not isinstance(value, str):
+            continue
+        found = _NOT_IN_XML.search(value)
+        if found:
+            other = "application/sparql-results+json" if result.kind != "graph" else "text/turtle"
+            raise NotXml(f"the answer holds the character U+{ord(found.group()):04X}, which {fmt.label} (XML 1.0) "
+                         f"cannot carry; ask for {other} instead, which writes it as an escape")
+
+
 def serialize(result: QueryResult, fmt: str) -> bytes:
     """Serialise a result in the format named ``fmt``: a results format for SELECT and ASK, an
-    RDF format for CONSTRUCT and DESCRIBE."""
-    return formats.get(fmt).write(result.triples if result.kind == "graph" else result)
+    RDF format for CONSTRUCT and DESCRIBE. NotXml for an XML format the answer cannot be written in."""
+    chosen = formats.get(fmt)
+    if any(media_type.endswith("xml") for media_type in chosen.media_types):
+        check_xml(result, chosen)
+    return chosen.write(result.triples if result.kind == "graph" else result)

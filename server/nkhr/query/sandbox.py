@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from ..formats import Kind, load_writers
 from .engine import Engine, QuerySyntaxError
-from .results import serialize
+from .results import NotXml, serialize
 
 
 class QueryTimeout(Exception):
@@ -151,6 +151,8 @@ def _answer_forever(connection, dataset_path: str) -> None:
                                           max_rows)))
         except QuerySyntaxError as exc:
             connection.send(("syntax", str(exc)))
+        except NotXml as exc:
+            connection.send(("notxml", str(exc)))
         except MemoryError:
             connection.send(("crashed", "the query needed more memory than a query may use"))
         except Exception as exc:  # an engine error on a valid query (e.g. a bad regex)
@@ -253,6 +255,8 @@ class QueryPool:
             return payload
         if status == "syntax":
             raise QuerySyntaxError(payload)
+        if status == "notxml":
+            raise NotXml(payload)
         if status == "crashed":
             raise QueryCrashed(payload)
         raise RuntimeError(payload)

@@ -14,6 +14,7 @@ from .. import formats
 from ..query.engine import QuerySyntaxError, dataset_of
 from ..query.fairness import Refused
 from ..query.guard import QueryRefused, check_dataset_parameters, inspect
+from ..query.results import NotXml
 from ..query.sandbox import PoolBusy, QueryCrashed, QueryTimeout
 from ..query.sandbox import answer as answer_in_process
 from .answers import AnswerKey
@@ -173,6 +174,8 @@ def execute(query: str, default_graphs: list[str], named_graphs: list[str], trus
                                            "seconds.", **{"Retry-After": str(exc.retry_after)})
         except QueryRefused as exc:         # store mode's second reading (remote/barrier.py)
             return plain_error(exc.status, str(exc))
+        except NotXml as exc:
+            return plain_error(406, f"The answer cannot be sent in the format asked for: {exc}.")
         except QuerySyntaxError as exc:
             return plain_error(400, f"The query is not valid SPARQL: {exc}")
         except QueryTimeout as exc:
