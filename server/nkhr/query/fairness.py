@@ -111,7 +111,7 @@ class FairGate:
         if not seconds:
             return 0.0
         now = time.monotonic() if now is None else now
-        return seconds * 0.5 ** ((now - stamp) / self.half_life)
+        return float(seconds * 0.5 ** ((now - stamp) / self.half_life))
 
     def _charge(self, client: str, seconds: float) -> None:
         now = time.monotonic()

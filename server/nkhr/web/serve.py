@@ -39,7 +39,7 @@ def write_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
     util.write_nonblock(sock, head + body)
 
 
-class FrontedArbiter(Arbiter):
+class FrontedArbiter(Arbiter):  # type: ignore[misc]  # gunicorn has no type information
     """gunicorn's master, which also runs the nginx front and stops with it.
 
     nginx starts once gunicorn has bound its socket, and is told to stop taking connections
@@ -67,7 +67,7 @@ class FrontedArbiter(Arbiter):
         self.front.finish(timeout=self.cfg.graceful_timeout if graceful else 2)
 
 
-class Server(BaseApplication):
+class Server(BaseApplication):  # type: ignore[misc]
     def __init__(self, project: Project, options: dict[str, Any], overrides: dict[str, Any] | None = None,
                  front: fronts.Front | None = None):
         self.project = project
