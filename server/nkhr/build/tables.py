@@ -174,6 +174,38 @@ def _text(term: Any) -> str:
     return term.value if term is not None else ""
 
 
+def _expand(curie: str) -> str:
+    prefix, local = curie.split(":", 1)
+    return PREFIXES[prefix] + local
+
+
+def _found(store: ox.Store, table: Table, columns: list[Column]) -> dict[str, dict[str, dict[str, set[str]]]]:
+    """For each column: thing -> value -> the value's labels.
+
+    The columns that follow one property are read in one query per table (each thing's
+    triples are visited once, not once per column); the kind, which reads the graphs the
+    classes are given in, has its own.
+    """
+    found: dict[str, dict[str, dict[str, set[str]]]] = {
+        column.name: defaultdict(lambda: defaultdict(set)) for column in columns}
+    by_property: dict[str, list[Column]] = defaultdict(list)
+    for column in columns:
+        if column.path == "KIND":
+            for row in _solutions(store, _values_query(table, column)):
+                found[column.name][_text(row["x"])][_text(row["v"])].add(_text(row["l"]))
+        elif column.path is not None:
+            by_property[_expand(column.path)].append(column)
+    if by_property:
+        properties = " ".join(f"<{iri}>" for iri in sorted(by_property))
+        query = (f"{_PROLOGUE}SELECT DISTINCT ?x ?p ?v ?l WHERE {{ {table.members} VALUES ?p {{ {properties} }} "
+                 f"?x ?p ?v OPTIONAL {{ ?v {_LABEL} ?l }} }}")
+        for row in _solutions(store, query):
+            x, value, label = _text(row["x"]), _text(row["v"]), _text(row["l"])
+            for column in by_property[_text(row["p"])]:
+                found[column.name][x][value].add(label if column.link else "")
+    return found
+
+
 def _solutions(store: ox.Store, query: str) -> ox.QuerySolutions:
     answer = store.query(query, use_default_graph_as_union=True)
     assert isinstance(answer, ox.QuerySolutions)
@@ -194,14 +226,11 @@ def _cells(store: ox.Store, table: Table) -> tuple[list[str], list[list[str]]]:
             header.append(f"{column.name}_label")
         columns.append((column, column.link and column.path != "KIND"))
     cells: dict[str, list[str]] = {iri: [iri] for iri in members}
+    found = _found(store, table, [column for column, _ in columns])
     for column, with_label in columns:
-        found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        for row in _solutions(store, _values_query(table, column)):
-            iri = _text(row["x"])
-            if iri in cells:
-                found[iri][_text(row["v"])].add(_text(row["l"]))
+        by_thing = found[column.name]
         for iri, values in cells.items():
-            chosen = sorted(found.get(iri, {}).items())
+            chosen = sorted(by_thing.get(iri, {}).items())
             if column.path == "KIND":      # the labels of the classes, not their IRIs
                 values.append(SEPARATOR.join(min(labels) or value.rsplit("#", 1)[-1] for value, labels in chosen))
                 continue
