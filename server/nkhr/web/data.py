@@ -33,10 +33,11 @@ _gzip_lock = threading.Lock()
 
 def _conditional(body: bytes, etag: str, content_type: str, compressible: bool = True) -> Response:
     """A response with ETag and Last-Modified that answers 304 to a matching conditional GET,
-    and 206 (or 416) to a Range request; ranges count bytes of the body as sent (gzipped when
-    the client accepts gzip, which has its own ETag)."""
+    and 206 (or 416) to a Range request. A Range request is answered uncompressed, so that its
+    byte offsets are those of the file a client has half downloaded (``curl -C -``)."""
     the_site = site()
-    use_gzip = compressible and "gzip" in (request.headers.get("Accept-Encoding") or "")
+    use_gzip = (compressible and "gzip" in (request.headers.get("Accept-Encoding") or "")
+                and "Range" not in request.headers)
     if use_gzip:
         with _gzip_lock:
             if etag not in _gzipped:
