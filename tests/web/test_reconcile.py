@@ -55,6 +55,15 @@ def test_manifest(server, schemas):
     assert view.status_code == 303 and view.headers["Location"].endswith("/id/kwan-li-so-15")
 
 
+def test_the_manifest_never_names_the_requests_host(server):
+    """Its URLs come from the server's configured address: a foreign Host header is found nowhere."""
+    from support import raw_http
+    request = b"GET /reconcile HTTP/1.1\r\nHost: evil-host.example\r\nConnection: close\r\n\r\n"
+    status, headers, body = raw_http(server.port, request)
+    assert status == 200 and b"evil-host" not in body and "evil-host" not in str(headers)
+    assert json.loads(body)["view"]["url"].startswith(f"http://127.0.0.1:{server.port}/reconcile/view")
+
+
 def test_yodok_camp_15_and_the_official_name_reconcile_to_yodok(server, schemas):
     batch = {"q0": {"query": "Yodok"}, "q1": {"query": "Camp 15"}, "q2": {"query": "kwan-li-so no. 15"},
              "q3": {"query": "Kwan-li-so No. 15", "type": CAMP, "limit": 3}}

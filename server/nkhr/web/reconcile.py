@@ -33,6 +33,7 @@ from ..content.reconcile import (
 )
 from ..text import tokens
 from ..vocab import BASE
+from .hosting import public_base
 from .sparql import plain_error, site
 
 blueprint = Blueprint("reconcile", __name__)
@@ -109,7 +110,7 @@ def service() -> Response:
 
 
 def manifest() -> dict[str, Any]:
-    root = request.url_root
+    root = public_base()                 # configured, never the request's Host (web/hosting.py)
     service_url = root.rstrip("/")
     the = reconciler()
     return {
