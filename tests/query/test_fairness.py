@@ -108,3 +108,31 @@ def test_a_query_stopped_at_the_limit_is_refused_until_it_is_forgotten():
     gate.check_not_stopped(("another query", (), ()))
     time.sleep(0.35)
     gate.check_not_stopped(key)
+
+
+def test_copies_of_a_query_waiting_when_it_is_stopped_are_turned_away_with_it():
+    gate = FairGate(slots=1, wait=2.0, max_waiting=4, per_client=5)
+    key = ("SELECT * { ?a ?b ?c . ?d ?e ?f }", (), ())
+    outcomes: list = []
+
+    def copy(client: str) -> None:
+        started = time.monotonic()
+        try:
+            with gate.slot(client, key):
+                time.sleep(0.2)
+            outcomes.append((client, "ran", time.monotonic() - started))
+        except RecentlyStopped:
+            outcomes.append((client, "RecentlyStopped", time.monotonic() - started))
+
+    first = threading.Thread(target=copy, args=("first",))
+    first.start()
+    wait_until(lambda: gate.state()["running"] == 1)
+    waiting = [threading.Thread(target=copy, args=(f"copy {i}",)) for i in range(3)]
+    for thread in waiting:
+        thread.start()
+    wait_until(lambda: gate.state()["waiting"] == 3)
+    gate.remember_stopped(key)                 # what the endpoint does when the first one times out
+    for thread in [first, *waiting]:
+        thread.join(timeout=3)
+    copies = [o for o in outcomes if o[0].startswith("copy")]
+    assert [o[1] for o in copies] == ["RecentlyStopped"] * 3 and all(o[2] < 0.5 for o in copies), outcomes

@@ -71,8 +71,10 @@ class RecentlyStopped(Refused):
 class _Ticket:
     client: str
     order: int
+    query_key: object = None
     granted: bool = False
     turned_away: bool = False
+    stopped: bool = False          # the same query was stopped at the limit while this one waited
 
 
 class FairGate:
@@ -121,31 +123,46 @@ class FairGate:
             self._usage.popitem(last=False)
 
     def remember_stopped(self, query_key: object) -> None:
-        """The query of ``query_key`` (any hashable: text and dataset) was stopped at the time limit."""
+        """The query of ``query_key`` (any hashable: text and dataset) was stopped at the time limit.
+
+        Copies of it already waiting for a process are turned away too: a script that sent the
+        same slow query many times at once would otherwise keep the processes busy for minutes.
+        """
         with self._condition:
             self._stopped[query_key] = time.monotonic()
             self._stopped.move_to_end(query_key)
             while len(self._stopped) > self.stopped_kept:
                 self._stopped.popitem(last=False)
+            for ticket in [t for t in self._waiting if t.query_key == query_key]:
+                self._waiting.remove(ticket)
+                ticket.stopped = True
+            self._condition.notify_all()
 
     def check_not_stopped(self, query_key: object) -> None:
         """Raise ``RecentlyStopped`` if this query was stopped at the time limit within ``stopped_for`` seconds."""
         with self._condition:
-            when = self._stopped.get(query_key)
-            if when is None:
-                return
-            age = time.monotonic() - when
-            if age >= self.stopped_for:
-                del self._stopped[query_key]
-                return
+            self._refuse_if_stopped(query_key)
+
+    def _refuse_if_stopped(self, query_key: object) -> None:
+        when = self._stopped.get(query_key) if query_key is not None else None
+        if when is None:
+            return
+        age = time.monotonic() - when
+        if age >= self.stopped_for:
+            del self._stopped[query_key]
+            return
         raise RecentlyStopped(f"this same query was stopped at the time limit {age:.0f} seconds ago, and the data "
                               "has not changed since, so it would be stopped again; narrow it (add patterns or a "
                               "LIMIT) or run it on a dump of the dataset", max(1, math.ceil(self.stopped_for - age)))
 
     @contextmanager
-    def slot(self, client: str) -> Iterator[None]:
-        """Hold one of the query processes for the body of the ``with``; raise ``Refused`` if not given one."""
-        self._enter(client)
+    def slot(self, client: str, query_key: object = None) -> Iterator[None]:
+        """Hold one of the query processes for the body of the ``with``; raise ``Refused`` if not given one.
+
+        With ``query_key``, a query stopped at the time limit moments ago is refused at once,
+        and so is this one if the same query is stopped while it waits.
+        """
+        self._enter(client, query_key)
         started = time.monotonic()
         try:
             yield
@@ -163,8 +180,9 @@ class FairGate:
         else:
             self._under_way.pop(client, None)
 
-    def _enter(self, client: str) -> None:
+    def _enter(self, client: str, query_key: object = None) -> None:
         with self._condition:
+            self._refuse_if_stopped(query_key)
             if self._under_way.get(client, 0) >= self.per_client:
                 raise ClientBusy(f"this address already has {self.per_client} queries under way on this server "
                                  "process; wait for them to finish", self.retry_after)
@@ -174,11 +192,11 @@ class FairGate:
                 return
             if len(self._waiting) >= self.max_waiting:
                 self._turn_away_heavier_than(client)
-            ticket = _Ticket(client, next(self._order))
+            ticket = _Ticket(client, next(self._order), query_key)
             self._waiting.append(ticket)
             self._under_way[client] = self._under_way.get(client, 0) + 1
             deadline = time.monotonic() + self.wait
-            while not (ticket.granted or ticket.turned_away):
+            while not (ticket.granted or ticket.turned_away or ticket.stopped):
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
@@ -188,6 +206,8 @@ class FairGate:
             if ticket in self._waiting:
                 self._waiting.remove(ticket)
             self._release(client)
+            if ticket.stopped:
+                self._refuse_if_stopped(query_key)
             raise Saturated(f"every query process stayed busy for {self.wait:g} seconds", self.retry_after)
 
     def _turn_away_heavier_than(self, client: str) -> None:

@@ -165,8 +165,7 @@ def execute(query: str, default_graphs: list[str], named_graphs: list[str], trus
             if trusted:
                 answer = answer_in_process(the_site.engine, query, defaults, nameds, tabular, graph, settings.max_rows)
             else:
-                the_site.gate.check_not_stopped(stopped_key)
-                with the_site.gate.slot(client_address()):
+                with the_site.gate.slot(client_address(), stopped_key):
                     answer = the_site.pool.run(query, defaults, nameds, tabular_fmt=tabular, graph_fmt=graph,
                                                max_rows=settings.max_rows, timeout=settings.query_timeout)
         except Refused as exc:
