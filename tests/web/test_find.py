@@ -380,3 +380,11 @@ def test_the_timeline_filters_in_the_url_labels_each_date_and_draws_a_time_axis(
     assert len(ticks) >= 3 and all(t.isdigit() for t in ticks)
     stated = requests.get(site.url + "/timeline", params={"kind": "claim"}, timeout=10).text
     assert "when it was stated" in stated and "the time the figure describes" in stated
+
+
+def test_entity_pages_show_values_with_the_rdf_term_one_hover_away(site, browser):
+    browser.get(site.url + "/id/coi-appointment")
+    values = {el.text: el.get_attribute("title") for el in browser.find_elements(By.CSS_SELECTOR, "span.literal")}
+    assert values["6 May 2013"] == '"2013-05-06"^^<http://www.w3.org/2001/XMLSchema#date>'
+    body = browser.find_element(By.TAG_NAME, "main").text
+    assert "@en" not in body and "^^" not in body

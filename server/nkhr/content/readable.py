@@ -50,6 +50,25 @@ def readable_date(value: str, datatype: str) -> str:
     return value
 
 
+def literal_text(value: str, datatype: str | None) -> str:
+    """A literal's value as a person reads it: numbers grouped, dates spelt out, booleans as yes/no."""
+    datatype = datatype or ""
+    if datatype in NUMERIC:
+        return quantity_text(value)
+    if datatype == XSD + "boolean":
+        return "yes" if value in ("true", "1") else "no"
+    return readable_date(value, datatype)
+
+
+def literal_raw(value: str, datatype: str | None, language: str | None) -> str:
+    """The literal in N-Triples syntax, for a hover."""
+    import json
+    text = json.dumps(value, ensure_ascii=False)
+    if language:
+        return f"{text}@{language}"
+    return f"{text}^^<{datatype}>" if datatype and datatype != XSD + "string" else text
+
+
 def cell(term, labels: dict[str, tuple[str, str]]) -> ReadableCell:
     """One result term, readable; ``labels`` maps IRIs to (label, kind) (``SearchIndex.labels``)."""
     if term is None:

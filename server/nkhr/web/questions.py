@@ -12,13 +12,24 @@ from flask import Blueprint, render_template
 
 from .. import formats
 from ..built import DUMP_FORMATS, dump_name
-from ..content.readable import iris_of, readable_rows
+from ..content.readable import iris_of, literal_raw, literal_text, readable_rows
 from ..query.catalog import NamedQuery
 from .sparql import site
 
 blueprint = Blueprint("questions", __name__)
 
 ANSWER_ROWS = 2000          # rows of an answer shown on its page (the downloads hold them all)
+
+
+@blueprint.app_template_filter("readable_literal")
+def readable_literal(term) -> str:
+    """An entity page's literal (``content.entity.Term``) as a person reads it."""
+    return literal_text(term.value, term.datatype)
+
+
+@blueprint.app_template_filter("raw_literal")
+def raw_literal(term) -> str:
+    return literal_raw(term.value, term.datatype, term.language)
 
 
 def question_page(named: NamedQuery):
