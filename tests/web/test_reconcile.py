@@ -165,6 +165,38 @@ def test_bad_input_gets_a_400_with_a_sentence(server, params, says):
     assert says in response.text and "Traceback" not in response.text
 
 
+HOSTILE = [
+    {"queries": "[" * 50_000}, {"queries": json.dumps({"q": {"query": "x" * 501}})},
+    {"queries": json.dumps({"q": {"query": "Yodok", "limit": -1}})},
+    {"queries": json.dumps({"q": {"query": "Yodok", "limit": True}})},
+    {"queries": json.dumps({"q": {"query": "Yodok", "type": {"a": 1}}})},
+    {"queries": json.dumps({"q": {"query": "Yodok", "properties": "facilityNumber"}})},
+    {"queries": json.dumps({"q": {"query": "Yodok", "properties": [{"pid": 5, "v": 1}]}})},
+    {"queries": json.dumps({"q": {"query": "\u0000\ud800 > <script>"}})},
+    {"queries": json.dumps({"\ud800": {"query": 5}})},
+    {"queries": json.dumps({"q": {"query": "x", "properties": [{"pid": "\udfff", "v": 1}]}})},
+    {"queries": json.dumps({"q": "Yodok"})}, {"query": "{bad"}, {"extend": "[]"},
+    {"extend": json.dumps({"ids": [1, 2], "properties": [{"id": "facilityNumber"}]})},
+    {"extend": json.dumps({"ids": ["x"] * 501, "properties": []})},
+]
+
+
+def test_hostile_input_never_gets_a_500(server):
+    """Bounded: each request once, by GET and by form POST; every answer is a 200 or a 4xx sentence."""
+    for params in HOSTILE:
+        for response in (requests.get(server.url + "/reconcile", params=params, timeout=30),
+                         requests.post(server.url + "/reconcile", data=params, timeout=30)):
+            assert response.status_code in (200, 400, 413, 414), (params, response.status_code, response.text[:200])
+            assert "Traceback" not in response.text
+    for path, params, status in (("/reconcile/preview", {"id": "https://example.org/x"}, 404),
+                                 ("/reconcile/preview", {}, 400), ("/reconcile/view", {"id": ""}, 400),
+                                 ("/reconcile/suggest/entity", {}, 400),
+                                 ("/reconcile/suggest/entity", {"prefix": "yo", "cursor": "-1"}, 400),
+                                 ("/reconcile/propose_properties", {"type": "nkhr:Nothing"}, 400)):
+        response = requests.get(server.url + path, params=params, timeout=30)
+        assert response.status_code == status, (path, params, response.status_code, response.text[:200])
+
+
 def test_a_batch_larger_than_the_manifest_says_gets_413(server):
     response = requests.post(server.url + "/reconcile", timeout=30,
                              data={"queries": json.dumps({f"q{i}": {"query": "x"} for i in range(101)})})

@@ -78,9 +78,16 @@ def _param(name: str) -> str | None:
 
 def _parse_json(text: str, name: str) -> object:
     try:
-        return json.loads(text)
+        parsed = json.loads(text)
+        json.dumps(parsed, ensure_ascii=False).encode("utf-8")    # "\ud800" parses, but is no character
+        return parsed
+    except UnicodeEncodeError:
+        raise BadRequest(f"The '{name}' parameter holds an escaped lone surrogate (such as \\ud800), "
+                         "which is not a character.") from None
     except json.JSONDecodeError as exc:
         raise BadRequest(f"The '{name}' parameter is not valid JSON ({exc.msg} at character {exc.pos}).") from None
+    except RecursionError:
+        raise BadRequest(f"The '{name}' parameter nests too deeply to be a reconciliation request.") from None
 
 
 @blueprint.errorhandler(BadRequest)
@@ -301,12 +308,22 @@ def _holds(words: list[str], names: list[str]) -> bool:
     return all(w in names for w in whole) and any(n.startswith(last) for n in names)
 
 
+class NotFound(Exception):
+    """An id that names no thing of this dataset: a 404 with a sentence."""
+
+
+@blueprint.errorhandler(NotFound)
+def not_found(error: NotFound) -> Response:
+    return plain_error(404, str(error))
+
+
 def _thing() -> Thing:
     iri = request.args.get("id", "")
-    thing = reconciler().things.get(iri)
+    if not iri.strip():
+        raise BadRequest(f"Give the id of a thing reconciliation returned as ?id= (a full IRI, {ID_SPACE}...).")
+    thing = reconciler().resolve(iri)
     if thing is None:
-        raise BadRequest("Give the id of a thing reconciliation returned as ?id= (a full IRI, "
-                         f"{ID_SPACE}...)." if not iri else f"{iri[:120]} is not a thing of this dataset.")
+        raise NotFound(f"{iri[:120]} is not a thing of this dataset; reconcile a name to find its id.")
     return thing
 
 
