@@ -24,6 +24,7 @@ from __future__ import annotations
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -70,9 +71,10 @@ _KIND_NAMES = {
 _RESOURCE = "http://www.w3.org/2000/01/rdf-schema#Resource"
 
 
-def _select(store: ox.Store, query: str) -> Iterable[list]:
-    return ([solution[i] for i in range(len(solution))] for solution in
-            store.query(query, use_default_graph_as_union=True))
+def _select(store: ox.Store, query: str) -> Iterable[list[Any]]:
+    solutions = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return ([solution[i] for i in range(len(solution))] for solution in solutions)
 
 
 def _local_name(iri: str) -> str:

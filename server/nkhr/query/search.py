@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..text import folded_text, tokens
 
@@ -107,7 +109,7 @@ class Hit:
     context: str           # one line to show under the hit
     fuzzy: bool = False    # a word matched one edit away, not as typed
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -121,13 +123,13 @@ class SearchResults:
     corrected: dict[str, list[str]] = field(default_factory=dict)        # word -> the words used instead
     complete: bool = True       # False: so many entries matched that hits and counts come from 4,000 candidates
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Hit]:
         return iter(self.hits)
 
     def __len__(self) -> int:
         return len(self.hits)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {"query": self.query, "total": self.total, "complete": self.complete,
                 "kinds": [{"kind": k, "label": label, "count": n} for k, label, n in self.kinds],
                 "corrected": self.corrected, "hits": [hit.as_json() for hit in self.hits]}
@@ -201,7 +203,8 @@ class SearchIndex:
         """Names starting with or holding ``prefix`` (as typed so far), best first, for a search box."""
         return self._run(prefix, None, limit, 0, names_only=True, count=False).hits
 
-    def _run(self, text: str, kinds, limit: int, offset: int, names_only: bool, count: bool = True) -> SearchResults:
+    def _run(self, text: str, kinds: list[str] | None, limit: int, offset: int, names_only: bool,
+             count: bool = True) -> SearchResults:
         results = SearchResults(query=text)
         words = tokens(text)
         if not words:
@@ -237,7 +240,8 @@ class SearchIndex:
 
     def _match_expression(self, words: list[str]) -> tuple[str | None, dict[str, list[str]]]:
         """An FTS5 query requiring every word, as typed or as a prefix, or else one edit away."""
-        parts, corrected = [], {}
+        parts: list[str] = []
+        corrected: dict[str, list[str]] = {}
         for word in words:
             if self._has_prefix(word):
                 parts.append(f'"{word}"*')
