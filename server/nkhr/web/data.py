@@ -64,7 +64,7 @@ def dump(name: str):
 
 
 @blueprint.route("/dumps/tables/<name>")
-def table(name: str):
+def table(name: str) -> Response:
     """The CSV data package the build writes (nkhr.build.tables): datapackage.json and its tables."""
     path = f"{TABLES_DIR}/{name}"
     the_site = site()
@@ -75,7 +75,7 @@ def table(name: str):
 
 
 @blueprint.route("/dumps/tables/")
-def table_index():
+def table_index() -> Response:
     names = sorted(n.split("/", 1)[1] for n in site().metadata["files"] if n.startswith(f"{TABLES_DIR}/"))
     lines = [f"/dumps/tables/{n}\t{'application/json' if n.endswith('.json') else 'text/csv'}" for n in names]
     return Response("\n".join(lines) + "\n", mimetype="text/plain")
