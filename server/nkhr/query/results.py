@@ -11,6 +11,8 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterator
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -23,7 +25,7 @@ from .engine import QueryResult
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
-def term_json(term) -> dict:
+def term_json(term: Any) -> dict[str, str]:
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
@@ -38,7 +40,7 @@ def term_json(term) -> dict:
     return {"type": "triple", "value": str(term)}
 
 
-def term_text(term) -> str:
+def term_text(term: Any) -> str:
     """A term as a person reads it: an IRI, a blank node label, or a literal's lexical form."""
     if term is None:
         return ""
@@ -47,20 +49,20 @@ def term_text(term) -> str:
     return term.value if hasattr(term, "value") else str(term)
 
 
-def term_n3(term) -> str:
+def term_n3(term: Any) -> str:
     return "" if term is None else str(term)
 
 
 def to_json(result: QueryResult) -> bytes:
     if result.kind == "ask":
         return json.dumps({"head": {}, "boolean": result.boolean}).encode()
-    bindings = [{v: term_json(t) for v, t in zip(result.variables, row) if t is not None}
+    bindings = [{v: term_json(t) for v, t in zip(result.variables, row, strict=False) if t is not None}
                 for row in result.rows]
     return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}},
                       ensure_ascii=False).encode("utf-8")
 
 
-def _xml_term(term) -> str:
+def _xml_term(term: Any) -> str:
     if isinstance(term, ox.NamedNode):
         return f"<uri>{escape(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
@@ -84,7 +86,7 @@ def to_xml(result: QueryResult) -> bytes:
         for row in result.rows:
             out.append("<result>")
             out += [f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
-                    for v, t in zip(result.variables, row) if t is not None]
+                    for v, t in zip(result.variables, row, strict=False) if t is not None]
             out.append("</result>")
         out.append("</results>")
     out.append("</sparql>")
@@ -117,8 +119,8 @@ def to_table(result: QueryResult) -> str:
     header = result.variables
     body = [[shorten(term_text(t)) for t in row] for row in result.rows]
     widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
-    def line(cells):
-        return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
     out = [line(header), line(["-" * w for w in widths]), *(line(r) for r in body)]
     out.append(f"({len(body)} row{'s' if len(body) != 1 else ''}{', truncated' if result.truncated else ''})")
     return "\n".join(out)
@@ -153,7 +155,7 @@ class NotXml(ValueError):
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _terms(result: QueryResult):
+def _terms(result: QueryResult) -> Iterator[Any]:
     if result.kind == "graph":
         for triple in result.triples:
             yield from (triple.subject, triple.predicate, triple.object)
