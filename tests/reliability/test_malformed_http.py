@@ -79,12 +79,16 @@ CASES = {
         get("/id/kwan-li-so-15", Accept=",".join(["a/b;q=0.5"] * 900)[:8000]), {406}, []),
     "an Accept header of garbage": (get(f"/sparql?query={ASK}", Accept=";;;q=abc,,,*/*;q=-1"), {406}, []),
     # formats
-    "format= that does not exist, on a query": (get(f"/sparql?query={ASK}&format=nonsense"), {406}, ["format="]),
-    "format= that does not exist, on the service description": (get("/sparql?format=nonsense"), {406}, []),
-    "format= that does not exist, on VoID": (get("/.well-known/void?format=nonsense"), {406}, []),
-    "format= that does not exist, on the graph store": (get("/rdf-graphs?default&format=nonsense"), {406}, []),
-    "format= that does not exist, on the ontology": (get("/ontology?format=nonsense", Accept="text/turtle"), {406}, []),
-    "format= that does not exist, on an entity": (get("/id/kwan-li-so-15?format=nonsense", Accept="text/turtle"),
+    # an unknown format= is set aside (Accept decides, web/negotiation.py); with nothing acceptable, a 406
+    "format= that does not exist, on a query": (get(f"/sparql?query={ASK}&format=nonsense", Accept="image/png"),
+                                                {406}, ["format="]),
+    "format= that does not exist, on the service description": (get("/sparql?format=nonsense", Accept="image/png"),
+                                                                {406}, []),
+    "format= that does not exist, on VoID": (get("/.well-known/void?format=nonsense", Accept="image/png"), {406}, []),
+    "format= that does not exist, on the graph store": (get("/rdf-graphs?default&format=nonsense", Accept="image/png"),
+                                                        {406}, []),
+    "format= that does not exist, on the ontology": (get("/ontology?format=nonsense", Accept="image/png"), {406}, []),
+    "format= that does not exist, on an entity": (get("/id/kwan-li-so-15?format=nonsense", Accept="image/png"),
                                                   {406}, []),
     # paths
     "../ out of static": (get("/static/../../../pyproject.toml"), {400, 404}, []),   # 400: above /
