@@ -302,8 +302,12 @@ class Reconciler:
                      if (not wanted or wanted & thing.types)
                      and (not numbers_wanted or numbers_wanted & thing.numbers)]
         pool: set[str] = set()
-        for word in query if named is None else ():
-            pool |= self.by_word.get(word, set())
+        if named is None and query:
+            # A candidate holds at least half the words, so it holds one of the rarest
+            # len//2 + 1 of them: looking only there loses none and skips the common words' lists.
+            rarest = sorted(query, key=lambda w: (len(self.by_word.get(w, ())), w))[:len(query) // 2 + 1]
+            for word in rarest:
+                pool |= self.by_word.get(word, set())
         for iri in pool:
             thing = self.things[iri]
             if wanted and not wanted & thing.types:
