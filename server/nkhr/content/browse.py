@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
+from ..query.engine import Engine
 from ..text import fold
 from ..vocab import GRAPH_ONTOLOGY, NKHR
 from .quantity import quantity_text
@@ -36,9 +38,9 @@ class Column:
 class Cell:
     text: str = ""
     links: list[tuple[str, str]] = field(default_factory=list)    # (iri, label), for resource cells
-    sort: tuple = ()
+    sort: tuple[Any, ...] = ()
 
-    def as_json(self) -> dict | str:
+    def as_json(self) -> dict[str, Any] | str:
         return {"text": self.text, "iris": [iri for iri, _ in self.links]} if self.links else self.text
 
 
@@ -117,7 +119,11 @@ class ClassEntry:
     parents: list[str]
 
 
-def class_index(engine) -> list[ClassEntry]:
+def _s(value: str | None) -> str:
+    return value or ""
+
+
+def class_index(engine: Engine) -> list[ClassEntry]:
     """Every class of the ontology with its number of instances (those of its subclasses included)."""
     found = _rows(engine, f"""
         SELECT ?c ?label ?comment (COUNT(DISTINCT ?x) AS ?n)
@@ -127,7 +133,7 @@ def class_index(engine) -> list[ClassEntry]:
           FILTER(STRSTARTS(STR(?c), "{NKHR}"))
           OPTIONAL {{ ?x a ?c }}
         }} GROUP BY ?c ?label ?comment ORDER BY LCASE(STR(?label))""")
-    return [ClassEntry(r["c"], r["c"][len(str(NKHR)):], r["label"], r["comment"] or "", int(r["n"]),
+    return [ClassEntry(_s(r["c"]), _s(r["c"])[len(str(NKHR)):], _s(r["label"]), _s(r["comment"]), int(_s(r["n"]) or 0),
                        [s for s in (r["supers"] or "").split() if s.startswith(str(NKHR))]) for r in found]
 
 
@@ -146,11 +152,11 @@ def columns_for(name: str, index: list[ClassEntry]) -> list[Column]:
     return DEFAULT_COLUMNS
 
 
-def instances(engine, class_iri: str, columns: list[Column]) -> list[Row]:
+def instances(engine: Engine, class_iri: str, columns: list[Column]) -> list[Row]:
     """Every instance of the class with its cells, in label order."""
     base = _rows(engine, f"""SELECT ?x (SAMPLE(?l) AS ?label) WHERE {{
         ?x a <{class_iri}> . FILTER(isIRI(?x)) OPTIONAL {{ ?x rdfs:label|skos:prefLabel ?l }} }} GROUP BY ?x""")
-    rows = {r["x"]: Row(r["x"], r["label"] or r["x"].rsplit("/", 1)[-1], {}) for r in base}
+    rows = {_s(r["x"]): Row(_s(r["x"]), r["label"] or _s(r["x"]).rsplit("/", 1)[-1], {}) for r in base}
     for column in columns:
         values = _column_values(engine, class_iri, column)
         for iri, row in rows.items():
@@ -164,7 +170,7 @@ def _empty(column: Column) -> Cell:
     return Cell("", sort=(1, ""))
 
 
-def _column_values(engine, class_iri: str, column: Column) -> dict[str, Cell]:
+def _column_values(engine: Engine, class_iri: str, column: Column) -> dict[str, Cell]:
     if column.kind == "figure":
         return _figures(engine, f"?x a <{class_iri}> . BIND(?x AS ?claim)")
     if column.kind == "about-figure":
@@ -174,7 +180,7 @@ def _column_values(engine, class_iri: str, column: Column) -> dict[str, Cell]:
         OPTIONAL {{ ?v rdfs:label|skos:prefLabel ?vl }} }} GROUP BY ?x ?v ORDER BY ?x ?vlabel ?v""")
     values: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
     for r in found:
-        values[r["x"]].append((r["v"], r["vlabel"]))
+        values[_s(r["x"])].append((_s(r["v"]), r["vlabel"]))
     return {iri: _cell(column, pairs) for iri, pairs in values.items()}
 
 
@@ -194,7 +200,7 @@ def _cell(column: Column, pairs: list[tuple[str, str | None]]) -> Cell:
     return Cell(text, sort=(0, fold(text)))
 
 
-def _figures(engine, pattern: str) -> dict[str, Cell]:
+def _figures(engine: Engine, pattern: str) -> dict[str, Cell]:
     """Each instance's figures (a claim's own, or those of the claims about it), with their authors."""
     found = _rows(engine, f"""SELECT ?x ?claim ?value ?min ?max ?atLeast ?approximate ?unit
             (GROUP_CONCAT(DISTINCT ?byLabel; separator=", ") AS ?by) WHERE {{
@@ -204,9 +210,9 @@ def _figures(engine, pattern: str) -> dict[str, Cell]:
         OPTIONAL {{ ?claim schema:unitCode/(rdfs:label|skos:prefLabel) ?unit }}
         OPTIONAL {{ ?claim prov:wasAttributedTo/rdfs:label ?byLabel }}
     }} GROUP BY ?x ?claim ?value ?min ?max ?atLeast ?approximate ?unit ORDER BY ?x ?claim""")
-    merged: dict[tuple[str, str], dict] = {}
+    merged: dict[tuple[str, str], dict[str, str | None]] = {}
     for r in found:                  # the UNION gives value, min and max on separate solutions
-        key = (r["x"], r["claim"])
+        key = (_s(r["x"]), _s(r["claim"]))
         into = merged.setdefault(key, dict(r))
         for name in ("value", "min", "max", "atLeast", "approximate", "unit", "by"):
             into[name] = into.get(name) or r[name]
@@ -243,7 +249,8 @@ def ordered(rows: list[Row], key: str | None, descending: bool) -> list[Row]:
     if not key or key == "label":
         result = sorted(rows, key=lambda r: (fold(r.label), r.iri), reverse=descending)
         return result
-    present, empty = [], []
+    present: list[Row] = []
+    empty: list[Row] = []
     for row in rows:
         cell = row.cells.get(key)
         (present if cell is not None and cell.sort[:1] == (0,) else empty).append(row)

@@ -13,8 +13,10 @@ from __future__ import annotations
 import csv
 import io
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..query.engine import Engine
 from ..vocab import GRAPH_ASSERTED
 from .quantity import quantity_text
 from .sparql import rows as _rows
@@ -121,7 +123,7 @@ def _links(text: str | None) -> list[Link]:
     return sorted({(iri, label) for iri, label in pairs}, key=lambda pair: (pair[1].lower(), pair[0]))
 
 
-def _period(row) -> str:
+def _period(row: dict[str, str | None]) -> str:
     if row["point"]:
         return row["point"]
     if row["start"] or row["end"]:
@@ -129,19 +131,19 @@ def _period(row) -> str:
     return ""
 
 
-def claim_groups(engine) -> list[ClaimGroup]:
+def claim_groups(engine: Engine) -> list[ClaimGroup]:
     """Quantitative claims grouped by what they are about and what they measure, biggest groups first."""
-    groups: OrderedDict[tuple, ClaimGroup] = OrderedDict()
+    groups: OrderedDict[tuple[str, str], ClaimGroup] = OrderedDict()
     for row in _rows(engine, CLAIMS):
-        key = (row["about"], row["kind"])
-        group = groups.setdefault(key, ClaimGroup(row["about"], row["aboutLabel"] or row["about"],
-                                                  row["kind"], row["kindLabel"]))
+        key = (row["about"] or "", row["kind"] or "")
+        group = groups.setdefault(key, ClaimGroup(key[0], row["aboutLabel"] or key[0], key[1],
+                                                  row["kindLabel"] or key[1]))
         unit = row["unit"] or ""
         group.claims.append(ClaimRow(
-            iri=row["claim"], label=row["label"],
+            iri=row["claim"] or "", label=row["label"] or "",
             quantity=quantity_text(row["value"], row["min"], row["max"], row["atLeast"] == "true",
                                    row["approximate"] == "true", unit),
-            unit=unit, certainty=row["certainty"], certainty_iri=row["certaintyIri"],
+            unit=unit, certainty=row["certainty"] or "", certainty_iri=row["certaintyIri"] or "",
             authors=_links(row["bys"]), disputed_by=_links(row["disputers"]),
             contradicted_by=_links(row["others"]), derived_from=_links(row["froms"]),
             stated=row["stated"] or "", describes=_period(row),
@@ -162,7 +164,7 @@ class ClaimFilter:
     PARAMETERS = ("subject", "kind", "author", "certainty", "section", "disputed")
 
     @classmethod
-    def from_args(cls, args) -> ClaimFilter:
+    def from_args(cls, args: Mapping[str, str]) -> ClaimFilter:
         return cls(subject=args.get("subject", ""), kind=args.get("kind", ""), author=args.get("author", ""),
                    certainty=args.get("certainty", ""), section=args.get("section", ""),
                    disputed=args.get("disputed", "") in ("1", "on", "true", "yes"))
@@ -200,7 +202,11 @@ class ClaimFilter:
 
 def filter_choices(groups: list[ClaimGroup]) -> dict[str, list[Link]]:
     """The values each filter can take, with labels, from every claim (not only those shown)."""
-    subjects, kinds, authors, certainties, sections = {}, {}, {}, {}, {}
+    subjects: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    authors: dict[str, str] = {}
+    certainties: dict[str, str] = {}
+    sections: dict[str, str] = {}
     for group in groups:
         subjects[group.about] = group.about_label
         head = group.kind_group

@@ -9,6 +9,7 @@ for a hover or a "raw" view. The editor's table does the same in the browser (st
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -69,7 +70,7 @@ def literal_raw(value: str, datatype: str | None, language: str | None) -> str:
     return f"{text}^^<{datatype}>" if datatype and datatype != XSD + "string" else text
 
 
-def cell(term, labels: dict[str, tuple[str, str]]) -> ReadableCell:
+def cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, labels: dict[str, tuple[str, str]]) -> ReadableCell:
     """One result term, readable; ``labels`` maps IRIs to (label, kind) (``SearchIndex.labels``)."""
     if term is None:
         return ReadableCell("")
@@ -88,10 +89,10 @@ def cell(term, labels: dict[str, tuple[str, str]]) -> ReadableCell:
     return ReadableCell(readable_date(term.value, datatype), None, raw)
 
 
-def readable_rows(variables: list[str], rows: list[list],
+def readable_rows(variables: list[str], rows: list[list[Any]],
                   labels: dict[str, tuple[str, str]]) -> list[list[ReadableCell]]:
     return [[cell(term, labels) for term in row] for row in rows]
 
 
-def iris_of(rows: list[list]) -> list[str]:
+def iris_of(rows: list[list[Any]]) -> list[str]:
     return [t.value for row in rows for t in row if isinstance(t, ox.NamedNode)]

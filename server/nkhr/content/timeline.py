@@ -8,8 +8,10 @@ its interval, nkhr:notBefore to nkhr:notAfter, and shown in the article's own wo
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..query.engine import Engine
 from ..vocab import GRAPH_ASSERTED
 from .sparql import rows as _rows
 
@@ -82,13 +84,13 @@ class TimelineEntry:
     sections: OrderedDict[str, str] = field(default_factory=OrderedDict)
 
 
-def timeline(engine) -> list[TimelineEntry]:
-    entries: OrderedDict[tuple, TimelineEntry] = OrderedDict()
+def timeline(engine: Engine) -> list[TimelineEntry]:
+    entries: OrderedDict[tuple[str, str, str], TimelineEntry] = OrderedDict()
     for row in _rows(engine, TIMELINE):
         top = TOPS.get((row["top"] or "").rsplit("#", 1)[-1], "other")
-        role = _role(row["prop"], top)
-        key = (row["date"], row["item"], role)
-        entry = entries.setdefault(key, TimelineEntry(row["date"], row["end"], row["item"], row["label"],
+        role = _role(row["prop"] or "", top)
+        key = (row["date"] or "", row["item"] or "", role)
+        entry = entries.setdefault(key, TimelineEntry(key[0], row["end"], key[1], row["label"] or key[1],
                                                       row["asStated"], role, top))
         if top != "other" and entry.top == "other":
             entry.top = top
@@ -108,8 +110,8 @@ class TimelineFilter:
     end: int | None = None
 
     @classmethod
-    def from_args(cls, args) -> TimelineFilter:
-        def year(name):
+    def from_args(cls, args: Mapping[str, str]) -> TimelineFilter:
+        def year(name: str) -> int | None:
             text = (args.get(name) or "").strip()
             return int(text) if text.lstrip("-").isdigit() else None
         return cls(kind=args.get("kind", ""), section=args.get("section", ""), start=year("from"), end=year("to"))

@@ -12,11 +12,14 @@ from __future__ import annotations
 import csv
 import io
 import threading
+from typing import Any, cast
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 
-from ..content.browse import class_index, columns_for, filtered, instances, ordered
-from .sparql import plain_error, site
+from ..content.browse import ClassEntry, Column, Row, class_index, columns_for, filtered, instances, ordered
+from .search import site
+from .sparql import plain_error
 
 blueprint = Blueprint("browse", __name__)
 
@@ -25,23 +28,23 @@ MAX_PAGE_SIZE = 1000
 _lock = threading.RLock()
 
 
-def _cache() -> dict:
+def _cache() -> dict[Any, Any]:
     cache = current_app.extensions.setdefault("nkhr-browse", {})
     if cache.get("dist") != site().dist:
         cache.clear()
         cache["dist"] = site().dist
-    return cache
+    return cast(dict[Any, Any], cache)
 
 
-def index_entries():
+def index_entries() -> list[ClassEntry]:
     cache = _cache()
     with _lock:
         if "index" not in cache:
             cache["index"] = class_index(site().engine)
-        return cache["index"]
+        return cast(list[ClassEntry], cache["index"])
 
 
-def class_rows(name: str):
+def class_rows(name: str) -> tuple[ClassEntry | None, list[Column], list[Row]]:
     entries = {entry.name: entry for entry in index_entries()}
     entry = entries.get(name)
     if entry is None:
@@ -57,13 +60,13 @@ def class_rows(name: str):
 
 @blueprint.route("/id")
 @blueprint.route("/id/")
-def id_root():
+def id_root() -> ResponseReturnValue:
     """Our IRIs' common root names no resource; send a person to the list of kinds."""
     return redirect("/browse", code=303)
 
 
 @blueprint.route("/browse")
-def browse_index():
+def browse_index() -> ResponseReturnValue:
     entries = index_entries()
     if request.args.get("format") == "json":
         return jsonify([{"class": e.iri, "name": e.name, "label": e.label, "instances": e.instances,
@@ -79,7 +82,7 @@ def _int(name: str, default: int, low: int, high: int) -> int:
 
 
 @blueprint.route("/browse/<name>")
-def browse_class(name: str):
+def browse_class(name: str) -> ResponseReturnValue:
     entry, columns, rows = class_rows(name)
     if entry is None:
         abort(404)
@@ -114,7 +117,7 @@ def browse_class(name: str):
                            descending=descending)
 
 
-def _csv(name: str, columns, shown) -> Response:
+def _csv(name: str, columns: list[Column], shown: list[Row]) -> Response:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["iri", "Name", *(c.header for c in columns)])

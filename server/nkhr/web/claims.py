@@ -9,12 +9,13 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Response, render_template, request
+from flask.typing import ResponseReturnValue
 
 from ..content.claims import ClaimFilter, claim_groups, claims_csv, filter_choices
-from .sparql import site
+from .search import site
 
 
-def claims_page():
+def claims_page() -> ResponseReturnValue:
     groups = claim_groups(site().engine)
     chosen = ClaimFilter.from_args(request.args)
     shown = chosen.apply(groups)

@@ -12,9 +12,10 @@ from flask import Blueprint, render_template
 
 from .. import formats
 from ..built import DUMP_FORMATS, dump_name
+from ..content.entity import Term
 from ..content.readable import iris_of, literal_raw, literal_text, readable_rows
 from ..query.catalog import NamedQuery
-from .sparql import site
+from .search import site
 
 blueprint = Blueprint("questions", __name__)
 
@@ -22,17 +23,17 @@ ANSWER_ROWS = 2000          # rows of an answer shown on its page (the downloads
 
 
 @blueprint.app_template_filter("readable_literal")
-def readable_literal(term) -> str:
+def readable_literal(term: Term) -> str:
     """An entity page's literal (``content.entity.Term``) as a person reads it."""
     return literal_text(term.value, term.datatype)
 
 
 @blueprint.app_template_filter("raw_literal")
-def raw_literal(term) -> str:
+def raw_literal(term: Term) -> str:
     return literal_raw(term.value, term.datatype, term.language)
 
 
-def question_page(named: NamedQuery):
+def question_page(named: NamedQuery) -> str:
     """The page of one catalog question, with its answer (run by the site's own engine: trusted text)."""
     from .search import search_index
     result = site().engine.query(named.text, max_rows=ANSWER_ROWS)
@@ -47,7 +48,7 @@ def _size(name: str) -> int | None:
 
 
 @blueprint.route("/downloads")
-def downloads():
+def downloads() -> str:
     """Every file a person or a tool can take away, with its format and size."""
     the_site = site()
     dumps = [{"href": f"/dumps/{dump_name(fmt)}", "name": dump_name(fmt), "format": formats.get(fmt).label,

@@ -8,21 +8,21 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from ..content.timeline import ROLES, TimelineFilter, axis, timeline, year_of
-from .sparql import site
+from ..content.timeline import ROLES, TimelineEntry, TimelineFilter, axis, timeline, year_of
+from .search import site
 
 KIND_NAMES = {"event": "events", "document": "documents", "claim": "claims and figures", "practice": "practices",
               "other": "other things"}
 
 
-def timeline_page():
+def timeline_page() -> str:
     entries = timeline(site().engine)
     chosen = TimelineFilter.from_args(request.args)
     shown = [e for e in entries if chosen.keeps(e)] if chosen.active else entries
     low, high, ticks = axis(entries)
     span = max(1, high - low)
 
-    def place(entry) -> tuple[float, float] | None:
+    def place(entry: TimelineEntry) -> tuple[float, float] | None:
         first = year_of(entry.date)
         if first is None:
             return None
