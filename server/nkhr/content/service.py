@@ -8,6 +8,9 @@ they are always true of what is served.
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
 from urllib.parse import unquote
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -16,6 +19,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 from .. import formats
 from ..built import DUMP_FORMATS, dump_name
 from ..formats import Kind
+from ..query.engine import Engine
 from ..vocab import (
     BASE,
     GRAPH_ASSERTED,
@@ -37,11 +41,22 @@ GRAPH_TITLES = {
     GRAPH_ASSERTED: "Facts asserted by the curators from the article",
     GRAPH_INFERRED: "Triples entailed by OWL-RL reasoning over the ontology and the facts",
 }
+class Served(Protocol):
+    """What the descriptions read of the served dataset (``nkhr.web.site.Site`` is one)."""
+    engine: Engine
+    metadata: dict[str, Any]
+    graphs: list[str]
+    settings: Any
+    built_at: datetime
+
+    def file(self, name: str) -> Path: ...
+
+
 # What /sparql answers in: every results format, and every RDF format (for CONSTRUCT and DESCRIBE).
 RESULT_FORMATS = formats.of_kind(Kind.RESULTS, Kind.GRAPH, Kind.DATASET)
 
 
-def service_description_graph(site, root: str) -> Graph:
+def service_description_graph(site: Served, root: str) -> Graph:
     graph = bind_prefixes(Graph())
     graph.bind("sd", SD)
     graph.bind("void", VOID)
@@ -101,15 +116,15 @@ def namespace(iri: str) -> str:
     return iri
 
 
-def _count(site, query: str) -> int:
+def _count(site: Served, query: str) -> int:
     result = site.engine.query(query)
     return int(result.rows[0][0].value)
 
 
-def default_graph_triples(site) -> int:
+def default_graph_triples(site: Served) -> int:
     """Triples of the default graph, as ``COUNT(*)`` over it gives: the sum of the graphs it
     is the union of (not the section graphs, whose triples are asserted ones again)."""
-    return sum(count for name, count in site.metadata["graphs"].items() if not is_section_graph(name))
+    return sum(int(count) for name, count in site.metadata["graphs"].items() if not is_section_graph(name))
 
 
 def graph_title(name: str) -> str:
@@ -120,7 +135,7 @@ def graph_title(name: str) -> str:
     return name
 
 
-def void_graph(site, root: str) -> Graph:
+def void_graph(site: Served, root: str) -> Graph:
     """VoID and DCAT (DCAT-AP's mandatory properties included) for the dataset as served.
 
     Counts come from the data (SPARQL over the default graph) or from build.json, which the

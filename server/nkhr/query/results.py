@@ -133,11 +133,6 @@ def shorten(text: str) -> str:
     return text
 
 
-def graph_to(result: QueryResult, fmt: str) -> bytes:
-    """A CONSTRUCT or DESCRIBE answer in the RDF format named ``fmt``."""
-    return formats.get(fmt).write(result.triples)
-
-
 WRITERS = {"json": to_json, "xml": to_xml, "csv": to_csv, "tsv": to_tsv}
 
 

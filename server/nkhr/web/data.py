@@ -51,11 +51,12 @@ def _conditional(body: bytes, etag: str, content_type: str, compressible: bool =
     response.headers["Cache-Control"] = "public, max-age=300"
     if use_gzip:
         response.headers["Content-Encoding"] = "gzip"
-    return response.make_conditional(request, accept_ranges=True, complete_length=len(body))
+    response.make_conditional(request, accept_ranges=True, complete_length=len(body))    # changes it in place
+    return response
 
 
 @blueprint.route("/dumps/<name>")
-def dump(name: str):
+def dump(name: str) -> Response:
     if name not in DUMP_FILES:
         abort(404)
     the_site = site()
@@ -82,14 +83,14 @@ def table_index() -> Response:
 
 
 @blueprint.route("/dumps/")
-def dump_index():
+def dump_index() -> Response:
     lines = [f"/dumps/{name}\t{formats.get(fmt).media_type}" for name, fmt in DUMP_FILES.items()]
     lines.append("/dumps/tables/datapackage.json\tapplication/json (CSV tables: a Frictionless Data Package)")
     return Response("\n".join(lines) + "\n", mimetype="text/plain")
 
 
 @blueprint.route("/rdf-graphs", methods=["GET", "HEAD", "OPTIONS", "PUT", "POST", "DELETE", "PATCH"])
-def graph_store():
+def graph_store() -> Response:
     """Graph Store Protocol, read-only: ?default (the union of all graphs) or ?graph=IRI.
 
     The writing methods are routed here only to be refused with a sentence; OPTIONS is answered
@@ -119,7 +120,7 @@ def graph_store():
 
 
 @blueprint.route("/.well-known/void")
-def void():
+def void() -> Response:
     the_site = site()
     try:
         fmt = choose_rdf_format(request)
@@ -133,7 +134,7 @@ CONTEXT_PATH = "/context.jsonld"
 
 
 @blueprint.route(CONTEXT_PATH)
-def jsonld_context():
+def jsonld_context() -> Response:
     """The JSON-LD @context of every JSON-LD document and answer here: the project's prefixes.
 
     Documents carry the same context inline (so they read without a second request); this is

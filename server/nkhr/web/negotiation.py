@@ -85,7 +85,9 @@ def parse_accept(header: str | None) -> list[MediaRange]:
 
 def _split(text: str, separator: str) -> list[str]:
     """Split on ``separator`` outside double quotes (a profile="a b;c" stays whole)."""
-    parts, current, quoted = [], [], False
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
     for character in text:
         if character == '"':
             quoted = not quoted

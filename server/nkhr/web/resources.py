@@ -14,10 +14,11 @@ import re
 from urllib.parse import quote, unquote
 
 from flask import Blueprint, Response, abort, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 
 from ..content.entity import describe, description_graph, exists
 from ..formats import Format
-from ..query.engine import QuerySyntaxError
+from ..query.engine import Engine, QuerySyntaxError
 from ..vocab import BASE, GRAPH_ONTOLOGY
 from .negotiation import RDF, NotAcceptable, choose_rdf_format, not_acceptable, wants_html
 from .sparql import site
@@ -50,7 +51,7 @@ def _candidates(path: str) -> list[str]:
 _IRI_CHARACTERS = re.compile(r'[^<>"{}|^`\\\x00-\x20]*')
 
 
-def _names_a_resource(engine, iri: str) -> bool:
+def _names_a_resource(engine: Engine, iri: str) -> bool:
     if not _IRI_CHARACTERS.fullmatch(iri):
         return False
     try:
@@ -65,7 +66,7 @@ def _find(path: str) -> str | None:
 
 
 @blueprint.route("/id/<path:rest>")
-def resource(rest: str):
+def resource(rest: str) -> ResponseReturnValue:
     raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path
     raw_rest = raw.split("?", 1)[0][len("/id/"):] if raw.startswith("/id/") else rest
     stem, dot, extension = raw_rest.rpartition(".")
@@ -103,7 +104,7 @@ def document(iri: str, extension: str) -> Response:
 
 
 @blueprint.route("/ontology")
-def ontology():
+def ontology() -> ResponseReturnValue:
     """The ontology: its documentation page for browsers, the ontology graph for machines."""
     the_site = site()
     if wants_html(request) and not request.args.get("format"):
@@ -121,7 +122,7 @@ def ontology():
 
 
 @blueprint.route("/graph/<name>")
-def named_graph(name: str):
+def named_graph(name: str) -> ResponseReturnValue:
     """A named graph's IRI: 303 to its contents in the Graph Store."""
     iri = BASE + "graph/" + name
     if iri not in site().graphs:

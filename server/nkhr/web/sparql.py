@@ -7,6 +7,8 @@ says what to change; they never carry a stack trace.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
@@ -29,6 +31,9 @@ from .negotiation import (
     wants_html,
 )
 
+if TYPE_CHECKING:
+    from .site import Site
+
 blueprint = Blueprint("sparql", __name__)
 
 FORM = "application/x-www-form-urlencoded"
@@ -36,8 +41,9 @@ DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
 
 
-def site():
-    return current_app.extensions["nkhr"]
+def site() -> Site:
+    served: Site = current_app.extensions["nkhr"]
+    return served
 
 
 def plain_error(status: int, message: str, **headers) -> Response:
