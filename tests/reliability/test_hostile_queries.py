@@ -132,6 +132,11 @@ def answered_or_stopped(check):
     return lambda r: stopped(r) or (r.status_code == 200 and check(r))
 
 
+def bounded(words):
+    """Refused by the guard's bounds on the query's structure (query/guard.py): 413 with a sentence."""
+    return refused(413, "this endpoint does not evaluate queries that large", words)
+
+
 def refused(status, *words):
     return lambda r: (r.status_code == status and r.headers["Content-Type"].startswith("text/plain")
                       and all(w in r.text for w in words) and "Traceback" not in r.text)
@@ -184,19 +189,19 @@ CASES = {
         lambda r: r.status_code == 200 and count(r) == 1),
     "50,000 negations in a row": (
         "ASK { FILTER(" + "!" * 50_000 + "true) }",
-        answered_or_stopped(lambda r: r.json()["boolean"] is True)),
+        bounded("operators")),
     "5,000 BINDs in a row": (
         "ASK { " + " ".join(f"BIND(1 AS ?v{i})" for i in range(5_000)) + " }",
-        answered_or_stopped(lambda r: r.json()["boolean"] is True)),
+        bounded("BIND")),
     "an addition of 30,000 terms": (
         "SELECT ?x WHERE { BIND(" + "+".join(["1"] * 30_000) + " AS ?x) }",
-        answered_or_stopped(lambda r: r.json()["results"]["bindings"][0]["x"]["value"] == "30000")),
+        bounded("operators")),
     f"{UNIONS:,} UNIONs": (
         "SELECT (COUNT(*) AS ?n) WHERE { " + " UNION ".join(["{ BIND(1 AS ?x) }"] * UNIONS) + " }",
-        answered_or_stopped(lambda r: count(r) == UNIONS)),
+        bounded("UNION")),
     "10,000 UNIONs": (
         "SELECT (COUNT(*) AS ?n) WHERE { " + " UNION ".join(["{}"] * 10_000) + " }",
-        answered_or_stopped(lambda r: count(r) == 10_000)),
+        bounded("UNION")),
     "a VALUES block of 15,000 rows": (
         f"SELECT (COUNT(*) AS ?n) (SUM(?x) AS ?sum) WHERE {{ VALUES ?x {{ {VALUES} }} }}",
         lambda r: (r.status_code == 200 and count(r) == 15_000
