@@ -258,6 +258,15 @@ def test_a_worker_killed_mid_query_leaves_no_query_process_running(fault_server)
     assert time.monotonic() - started < 3
     wait_for(lambda: (w := workers(fault_server)) and len(w) == 2 and worker not in w)
     assert ask(fault_server, "ASK { ?s ?p ?o }").json()["boolean"] is True
+    wait_for(lambda: _query_processes_idle(fault_server), limit=60)    # the next test picks the busy one
+
+
+def _query_processes_idle(server) -> bool:
+    """Every worker has started its query processes, and none has used CPU for 0.3 s."""
+    processes = [p for w in workers(server) for p in query_processes(w)]
+    ticks = {p: cpu_ticks(p) for p in processes}
+    time.sleep(0.3)
+    return len(processes) >= 4 and all(cpu_ticks(p) == ticks[p] for p in processes)
 
 
 def _ignore_errors(call):
