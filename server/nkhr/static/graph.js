@@ -219,12 +219,13 @@
       window.nkhrGraph = cy;                  // for the browser tests and the curious
 
       function layout() {
-        // The entity in the middle; above a dozen neighbours, two staggered rings, so that
+        // The entity in the middle; above 20 neighbours, two staggered rings, so that
         // neighbouring labels do not run into each other.
         const ring = new Map();
         cy.nodes().not(".centre").sort(function (a, b) { return a.data("display").localeCompare(b.data("display")); })
-          .forEach(function (node, i) { ring.set(node.id(), cy.nodes().length > 13 ? i % 2 : 0); });
-        cy.layout({ name: "concentric", animate: false, avoidOverlap: true, minNodeSpacing: 30,
+          .forEach(function (node, i) { ring.set(node.id(), cy.nodes().length > 21 ? i % 2 : 0); });
+        cy.layout({ name: "concentric", animate: false, avoidOverlap: true,
+                    minNodeSpacing: cy.nodes().length > 21 ? 30 : 45,
                     concentric: function (node) { return node.hasClass("centre") ? 3 : 2 - ring.get(node.id()); },
                     levelWidth: function () { return 1; } }).run();
         defaultView();
