@@ -135,14 +135,18 @@ class SearchResults:
                 "corrected": self.corrected, "hits": [hit.as_json() for hit in self.hits]}
 
 
+# One row per matching entry with its score and its node's kind; Python keeps each node's best
+# entry, counts nodes per kind and takes the page (a single pass over at most ~5,000 rows).
 _SCORED = """
-SELECT e.node AS node, e.field AS field, e.value AS value,
+WITH matched AS MATERIALIZED ({matched})
+SELECT e.node, e.field, e.value,
        (CASE WHEN e.field = 'description' THEN 30
              WHEN e.folded = :whole THEN 100
              WHEN substr(e.folded, 1, length(:whole)) = :whole THEN 80
              ELSE 60 END) - :penalty + 9.0 * (-m.rank) / (1.0 - m.rank)
-       + (CASE WHEN e.field = 'label' THEN 0.5 ELSE 0 END) AS score
-FROM matched m JOIN entries e ON e.id = m.id
+       + (CASE WHEN e.field = 'label' THEN 0.5 ELSE 0 END) - n.penalty AS score,
+       n.kind, n.kind_label
+FROM matched m JOIN entries e ON e.id = m.id JOIN nodes n ON n.id = e.node
 WHERE 1 {names_only}
 """
 # Which entries match, and how well within their tier. Up to EXACT_LIMIT (5,000) matching entries, all of
@@ -159,20 +163,8 @@ SELECT id, MIN(rank) AS rank FROM (
   SELECT * FROM (SELECT id, -20.0 / (20.0 + length(folded)) AS rank FROM entries
                  WHERE folded >= :whole AND folded < :whole_end LIMIT :candidates))
 GROUP BY id"""
-_BEST_PER_NODE = f"""
-WITH matched AS MATERIALIZED ({{matched}}),
-     scored AS ({_SCORED}),
-     best AS (SELECT node, field, value, MAX(score) AS score FROM scored GROUP BY node)
-SELECT n.iri, n.label, n.kind, n.kind_label, best.field, best.value, best.score - n.penalty AS score, n.context
-FROM best JOIN nodes n ON n.id = best.node {{kind_filter}}
-ORDER BY score DESC, n.label COLLATE NOCASE, n.iri LIMIT :limit OFFSET :offset
-"""
-_KIND_COUNTS = """
-WITH matched AS MATERIALIZED ({matched})
-SELECT n.kind, n.kind_label, COUNT(DISTINCT e.node) FROM matched m JOIN entries e ON e.id = m.id
-JOIN nodes n ON n.id = e.node GROUP BY n.kind, n.kind_label
-ORDER BY COUNT(DISTINCT e.node) DESC, n.kind_label
-"""
+_COUNT_UP_TO = "SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ? LIMIT ?)"
+_NODES = "SELECT id, iri, label, context FROM nodes WHERE id IN ({marks})"
 EXACT_LIMIT = 5_000
 CANDIDATES = 2_000
 
@@ -215,28 +207,42 @@ class SearchIndex:
             return results
         names = "AND e.field != 'description'" if names_only else ""
         whole = folded_text(text)
-        entries = self._db.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (match,)).fetchone()[0]
+        entries = self._db.execute(_COUNT_UP_TO, (match, EXACT_LIMIT + 1)).fetchone()[0]
         results.complete = entries <= EXACT_LIMIT
         matched = _MATCHED_ALL if results.complete else _MATCHED_SOME
-        kind_filter, parameters = "", {"match": match, "whole": whole, "whole_end": whole + "\U0010ffff",
-                                       "candidates": CANDIDATES, "penalty": 15 if corrected else 0,
-                                       "limit": max(0, min(limit, 1000)), "offset": max(0, offset)}
-        if kinds:
-            kind_filter = "WHERE n.kind IN (" + ", ".join(f":k{i}" for i in range(len(kinds))) + ")"
-            parameters.update({f"k{i}": kind for i, kind in enumerate(kinds)})
-        rows = self._db.execute(_BEST_PER_NODE.format(matched=matched, names_only=names, kind_filter=kind_filter),
-                                parameters).fetchall()
-        results.hits = [Hit(iri, label, kind, kind_label, field_, value, round(score, 3), context,
-                            fuzzy=bool(corrected))
-                        for iri, label, kind, kind_label, field_, value, score, context in rows]
+        parameters = {"match": match, "whole": whole, "whole_end": whole + "\U0010ffff", "candidates": CANDIDATES,
+                      "penalty": 15 if corrected else 0}
+        best: dict[int, tuple[float, str, str, str, str]] = {}       # node -> (score, field, value, kind, label)
+        for node, field_, value, score, kind, kind_label in self._db.execute(
+                _SCORED.format(matched=matched, names_only=names), parameters):
+            if node not in best or score > best[node][0]:
+                best[node] = (score, field_, value, kind, kind_label)
         if count:
-            used = {k: parameters[k] for k in ("match", "whole", "whole_end", "candidates")}
-            results.kinds = [tuple(row) for row in self._db.execute(_KIND_COUNTS.format(matched=matched), used)]
-            wanted = set(kinds or ())
-            results.total = sum(n for kind, _, n in results.kinds if not wanted or kind in wanted)
-        else:
-            results.total = len(results.hits)
+            per_kind: dict[tuple[str, str], int] = {}
+            for _, _, _, kind, kind_label in best.values():
+                per_kind[(kind, kind_label)] = per_kind.get((kind, kind_label), 0) + 1
+            results.kinds = sorted(((k, label, n) for (k, label), n in per_kind.items()),
+                                   key=lambda item: (-item[2], item[1]))
+        wanted = set(kinds or ())
+        chosen = [(node, hit) for node, hit in best.items() if not wanted or hit[3] in wanted]
+        results.total = len(chosen)
+        chosen.sort(key=lambda item: (-item[1][0], item[0]))         # ties in IRI order (node ids follow it)
+        page = chosen[max(0, offset): max(0, offset) + max(0, min(limit, 1000))]
+        shown = self._details([node for node, _ in page])
+        results.hits = [Hit(shown[node][0], shown[node][1], kind, kind_label, field_, value, round(score, 3),
+                            shown[node][2], fuzzy=bool(corrected))
+                        for node, (score, field_, value, kind, kind_label) in page]
         return results
+
+    def _details(self, nodes: list[int]) -> dict[int, tuple[str, str, str]]:
+        """IRI, label and context of these nodes, by id."""
+        found: dict[int, tuple[str, str, str]] = {}
+        for start in range(0, len(nodes), 500):
+            chunk = nodes[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for node, iri, label, context in self._db.execute(_NODES.format(marks=marks), chunk):
+                found[node] = (iri, label, context)
+        return found
 
     def _match_expression(self, words: list[str]) -> tuple[str | None, dict[str, list[str]]]:
         """An FTS5 query requiring every word, as typed or as a prefix, or else one edit away."""
