@@ -19,6 +19,8 @@ store alike) with a few SPARQL queries, and kept in memory: a few MB at a millio
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -44,6 +46,7 @@ NAMES = {"rdfs:label": "label", "skos:altLabel": "alternative name", "nkhr:offic
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 MAX_CANDIDATES = 50
+MAX_POOL = 5000             # things scored for one query at most (see candidates)
 CHUNK = 500                 # things per query when reading property values
 MIN_COVERAGE = 0.5          # at least half the query's words must be in the thing's names
 
@@ -134,6 +137,7 @@ class Thing:
     asserted: set[str] = field(default_factory=set)                # the most specific, as given
     description: str = ""
     links: int = 0                                                 # claims about it: breaks ties
+    shortest: int = 0                                              # words in its shortest name
 
 
 @dataclass
@@ -168,6 +172,8 @@ class Reconciler:
         self.engine = engine
         self.things: dict[str, Thing] = {}
         self.by_word: dict[str, set[str]] = defaultdict(set)
+        self.by_name: dict[str, set[str]] = defaultdict(set)        # a whole folded name -> things
+        self.vocabulary: list[str] = []
         self.class_labels: dict[str, str] = {}
         self.broader: dict[str, set[str]] = defaultdict(set)       # class -> its direct superclasses (ours)
         self._load()
@@ -228,6 +234,10 @@ class Reconciler:
                 thing.description = "Also: " + "; ".join(sorted(thing.other_names))
             for word in thing.words | thing.numbers:
                 self.by_word[word].add(thing.iri)
+            for name, _ in thing.names:
+                self.by_name[name].add(thing.iri)
+            thing.shortest = min((len(name.split()) for name, _ in thing.names), default=0)
+        self.vocabulary = sorted(self.by_word)       # for prefix look-ups by bisection
 
     def _load_classes(self) -> None:
         """Our classes' labels and their direct superclasses (the ontology graph only: the inferred
@@ -308,16 +318,24 @@ class Reconciler:
             rarest = sorted(query, key=lambda w: (len(self.by_word.get(w, ())), w))[:len(query) // 2 + 1]
             for word in rarest:
                 pool |= self.by_word.get(word, set())
+        eligible: list[tuple[float, Thing]] = []
         for iri in pool:
             thing = self.things[iri]
             if wanted and not wanted & thing.types:
                 continue
             if numbers and thing.numbers and not numbers & thing.numbers:
                 continue                       # "Camp 15" is not camp 16
-            bag = thing.words | thing.numbers
-            coverage = len(query & bag) / len(query)
-            if coverage < MIN_COVERAGE:
-                continue
+            coverage = len(query & (thing.words | thing.numbers)) / len(query)
+            if coverage >= MIN_COVERAGE:
+                eligible.append((coverage, thing))
+        if len(eligible) > MAX_POOL:
+            # Only a query of common words gets here ("synthetic camp" at a million triples): keep
+            # those holding most of its words, with the shortest names (the name overlap is what
+            # is left to differ), and every thing named exactly so.
+            eligible.sort(key=lambda e: (-e[0], e[1].shortest, e[1].iri))
+            exact_names = self.by_name.get(whole, set())
+            eligible = eligible[:MAX_POOL] + [e for e in eligible[MAX_POOL:] if e[1].iri in exact_names]
+        for coverage, thing in eligible:
             exact = any(name == whole for name, _ in thing.names)
             best = max((len(query & set(name.split())) / len(query | set(name.split()))
                         for name, _ in thing.names), default=0.0)
@@ -345,10 +363,12 @@ class Reconciler:
         if not words:
             return []
         *whole, last = words
-        starts = [w for w in self.by_word if w.startswith(last)]
         pool: set[str] = set()
-        for word in starts:
+        start = bisect.bisect_left(self.vocabulary, last)
+        for word in itertools.takewhile(lambda w: w.startswith(last), self.vocabulary[start:]):
             pool |= self.by_word[word]
+        if whole:                  # the things holding the rarest whole word too
+            pool &= self.by_word.get(min(whole, key=lambda w: len(self.by_word.get(w, ()))), set())
         wanted = {normalise_type(t) for t in types or ()}
         hits = []
         for iri in pool:
