@@ -26,6 +26,8 @@ PROBES = [
     ("/", "text/html"),
     ("/sparql", "text/html"),
     ("/editor", "text/html"),
+    ("/browse?format=json", "application/json"),
+    ("/id", "*/*"),
 ]
 
 

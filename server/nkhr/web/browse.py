@@ -18,6 +18,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, redirect, re
 from flask.typing import ResponseReturnValue
 
 from ..content.browse import ClassEntry, Column, Row, class_index, columns_for, filtered, instances, ordered
+from .hosting import public_base
 from .search import site
 from .sparql import plain_error
 
@@ -70,7 +71,7 @@ def browse_index() -> ResponseReturnValue:
     entries = index_entries()
     if request.args.get("format") == "json":
         return jsonify([{"class": e.iri, "name": e.name, "label": e.label, "instances": e.instances,
-                         "url": request.url_root + "browse/" + e.name} for e in entries])
+                         "url": public_base() + "browse/" + e.name} for e in entries])
     return render_template("browse_index.html", entries=entries)
 
 
