@@ -128,7 +128,9 @@ def test_queries_that_crash_a_store_are_refused_by_their_structure(query, words)
 def test_the_bounds_allow_queries_of_a_reasonable_size():
     unions = "SELECT * WHERE { " + " UNION ".join(f"{{ ?s ?p {i} }}" for i in range(150)) + " }"
     values = "SELECT * WHERE { VALUES ?x { " + " ".join(f"<http://x/{i}>" for i in range(5000)) + " } }"
-    assert inspect(unions, ALLOWED).form == inspect(values, ALLOWED).form == "SELECT"
+    typed = ("SELECT * WHERE { VALUES ?x { "
+             + " ".join(f'"{i}"^^<http://www.w3.org/2001/XMLSchema#integer>' for i in range(1000)) + " } }")
+    assert inspect(unions, ALLOWED).form == inspect(values, ALLOWED).form == inspect(typed, ALLOWED).form == "SELECT"
 
 
 # --- the differential fuzz ----------------------------------------------------------------------

@@ -227,7 +227,9 @@ def inspect(text: str, allowed_graphs: set[str]) -> QueryShape:
                     "queries it cannot read with certainty. Put spaces around a comparison, or write the "
                     "IRI as a prefixed name.")
         elif token.kind == "other":
-            if token.text in OPERATOR_CHARACTERS:
+            datatype = token.text == "^" and previous is not None and (
+                previous.kind == "string" or previous.text == "^")          # the ^^ of "1"^^xsd:int
+            if token.text in OPERATOR_CHARACTERS and not datatype:
                 counts.add_operator()
             elif token.text in ".;," and context in ("{", "["):
                 counts.add_triple_pattern()
