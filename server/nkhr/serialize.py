@@ -16,7 +16,8 @@ line between subjects, and JSON-LD is compacted with the project's prefixes as i
 
 from __future__ import annotations
 
-import json
+from itertools import groupby
+from json.encoder import encode_basestring as _string
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -145,7 +146,7 @@ def triples_bytes(triples: list[ox.Triple], fmt: str, prefixes: dict[str, str] =
     the default graph)."""
     rdf_format = get(fmt).oxigraph
     if rdf_format == ox.RdfFormat.JSON_LD:
-        return _compact_jsonld(ox.serialize(triples, format=ox.RdfFormat.JSON_LD), prefixes)
+        return jsonld_bytes(triples, prefixes)
     data = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
     return _laid_out(data, "\t") if rdf_format == ox.RdfFormat.TURTLE else data
 
@@ -177,44 +178,73 @@ def _laid_out(data: bytes, continued: str) -> bytes:
     return "\n".join(out).encode("utf-8")
 
 
-def _compact_jsonld(expanded: bytes, prefixes: dict[str, str]) -> bytes:
-    """Oxigraph's JSON-LD (expanded: full IRIs, one object per subject) made readable.
+def jsonld_bytes(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
+    """Sorted triples as compacted JSON-LD, written directly (one object per subject).
 
-    IRIs become compact IRIs of ``prefixes``, which the @context declares; rdf:type
-    becomes @type; an array of one value becomes the value; the output is indented. Literal
-    values are left as they are.
+    IRIs become compact IRIs of ``prefixes``, which the @context declares; rdf:type becomes
+    @type; an array of one value becomes the value; the output is indented by two spaces. The
+    bytes are those of compacting Oxigraph's expanded JSON-LD and ``json.dumps(..., indent=2,
+    ensure_ascii=False)`` (tests/build/test_jsonld.py keeps that as the reference), which took
+    most of the write stage at scale: parsing and re-encoding the whole dump in Python.
     """
+    compact_iri = _compactor(prefixes)
+    context = ",\n".join(f"    {_string(k)}: {_string(v)}" for k, v in sorted(prefixes.items()))
+    nodes = [_node_text(subject, list(group), compact_iri)
+             for subject, group in groupby(triples, key=lambda t: t.subject)]
+    graph = "[\n" + ",\n".join(nodes) + "\n  ]" if nodes else "[]"
+    return f'{{\n  "@context": {{\n{context}\n  }},\n  "@graph": {graph}\n}}\n'.encode()
+
+
+def _compactor(prefixes: dict[str, str]):
     by_length, compacted = sorted(prefixes.items(), key=lambda item: -len(item[1])), {}
 
     def compact_iri(iri: str) -> str:
         """``kg:north-korea`` for ``https://w3id.org/nkhr/id/north-korea``, by the longest prefix
         that fits; not when the rest is empty or starts with ``//`` (it would not read back)."""
-        if iri not in compacted:
-            compacted[iri] = iri
+        found = compacted.get(iri)
+        if found is None:
+            found = compacted[iri] = iri
             for prefix, namespace in by_length:
                 rest = iri[len(namespace):]
                 if iri.startswith(namespace) and rest and not rest.startswith("//"):
-                    compacted[iri] = f"{prefix}:{rest}"
+                    found = compacted[iri] = f"{prefix}:{rest}"
                     break
-        return compacted[iri]
-
-    nodes = [_compact_node(node, compact_iri) for node in json.loads(expanded)]
-    document = {"@context": dict(sorted(prefixes.items())), "@graph": nodes}
-    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        return found
+    return compact_iri
 
 
-def _compact_node(node: dict, compact_iri) -> dict:
-    out = {"@id": compact_iri(node["@id"])}
-    types = node.get(_RDF_TYPE, [])
-    if types and all(set(value) == {"@id"} for value in types):
-        out["@type"] = _single([compact_iri(value["@id"]) for value in types])
-    for key, values in node.items():
-        if key != "@id" and not (key == _RDF_TYPE and "@type" in out):
-            out[compact_iri(key)] = _single([
-                {k: (compact_iri(v) if k in ("@id", "@type") else v) for k, v in value.items()}
-                for value in values])
-    return out
+def _node_id(term, compact_iri) -> str:
+    return compact_iri(term.value) if isinstance(term, ox.NamedNode) else f"_:{term.value}"
 
 
-def _single(values: list):
-    return values[0] if len(values) == 1 else values
+def _value_text(term, compact_iri, indent: str) -> str:
+    """One value object, its keys indented by ``indent`` (as json.dumps orders and lays them out)."""
+    if isinstance(term, ox.Literal):
+        if term.language:
+            fields = f'{indent}"@language": {_string(term.language)},\n{indent}"@value": {_string(term.value)}'
+        elif term.datatype.value == _XSD_STRING:
+            fields = f'{indent}"@value": {_string(term.value)}'
+        else:
+            fields = (f'{indent}"@type": {_string(compact_iri(term.datatype.value))},\n'
+                      f'{indent}"@value": {_string(term.value)}')
+    else:
+        fields = f'{indent}"@id": {_string(_node_id(term, compact_iri))}'
+    return "{\n" + fields + "\n" + indent[:-2] + "}"
+
+
+def _node_text(subject, triples: list[ox.Triple], compact_iri) -> str:
+    lines = [f'      "@id": {_string(_node_id(subject, compact_iri))}']
+    by_predicate = [(p, [t.object for t in group]) for p, group in groupby(triples, key=lambda t: t.predicate)]
+    if by_predicate[0][0] == _OX_RDF_TYPE and all(not isinstance(o, ox.Literal) for o in by_predicate[0][1]):
+        types = [_string(_node_id(o, compact_iri)) for o in by_predicate[0][1]]
+        lines.append('      "@type": ' + (types[0] if len(types) == 1
+                                            else "[\n" + ",\n".join("        " + t for t in types) + "\n      ]"))
+        by_predicate = by_predicate[1:]
+    for predicate, values in by_predicate:
+        key = f"      {_string(compact_iri(predicate.value))}: "
+        if len(values) == 1:
+            lines.append(key + _value_text(values[0], compact_iri, "        "))
+        else:
+            items = ",\n".join("        " + _value_text(v, compact_iri, "          ") for v in values)
+            lines.append(key + "[\n" + items + "\n      ]")
+    return "    {\n" + ",\n".join(lines) + "\n    }"
