@@ -4,7 +4,6 @@ Reconciliation Service API 0.2 JSON schemas (../shared/specs/reconciliation-0.2/
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import requests
@@ -235,7 +234,3 @@ def test_the_data_package_is_served(server):
     assert requests.get(server.url + "/dumps/tables/nothing.csv", timeout=30).status_code == 404
     assert "/dumps/tables/claims.csv" in requests.get(server.url + "/dumps/tables/", timeout=30).text
 
-
-def test_specs_are_beside_the_project():
-    """The schemas the tests validate against are the specification's own files."""
-    assert Path(SPECS / "manifest.json").is_file()
