@@ -9,8 +9,9 @@ refused when its parse tree holds a SERVICE, a FROM / FROM NAMED outside this da
 graph patterns than the guard allows, or nesting past a bound; a query that parser cannot read
 is refused too. Only then is it forwarded.
 
-rdflib's parser is slow (about 0.1 s a query), not thread-safe, and recurses once per level of
-the tree, so it runs in child processes that can be killed: ``ParseChecker`` keeps a few, each
+rdflib's parser is slow (a median of 0.1 s on the catalog's queries), not thread-safe, and recurses
+once per level of the tree, so it runs in child processes that can be killed (one per query slot,
+and the verdicts on the last 1,024 query texts are kept): ``ParseChecker`` keeps a few, each
 with a deep stack, a memory limit and no way to open a file or a socket (the sandbox's rule),
 and replaces one that runs past its time limit or dies.
 """
@@ -25,6 +26,7 @@ import resource
 import sys
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from multiprocessing.connection import Connection
 from typing import Any
@@ -39,6 +41,7 @@ MAX_TREE_DEPTH = 400            # parse-tree levels: about 5 per ( ), 2 per { };
 CHECK_TIMEOUT = 10.0            # seconds a parse may take
 CHECK_MEMORY = 1024 ** 3        # bytes of address space for a checking process
 CHECK_STACK = 256 * 1024 ** 2   # the parsing thread's stack: rdflib recurses per level
+REMEMBERED = 1024               # verdicts kept per checker (a query's text is at most 100,000 characters)
 
 # Parse-tree nodes that are graph patterns (the store evaluates each as one more level).
 GROUP_NODES = {"MinusGraphPattern", "OptionalGraphPattern", "Bind", "Filter", "GraphGraphPattern",
@@ -188,11 +191,35 @@ class ParseChecker:
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Checker] = queue.Queue()
         self._closed = False
+        self._lock = threading.Lock()
+        self._verdicts: OrderedDict[tuple[str, tuple[str, ...]], Verdict] = OrderedDict()
         for _ in range(max(1, size)):
             self._idle.put(_Checker(self._context, memory_limit))
 
     def check(self, text: str, allowed_graphs: Iterable[str], timeout: float = CHECK_TIMEOUT) -> None:
-        """Return when ``text`` may be sent to the store; raise QuerySyntaxError or QueryRefused."""
+        """Return when ``text`` may be sent to the store; raise QuerySyntaxError or QueryRefused.
+
+        A verdict depends only on the text and the graphs, so the last ``REMEMBERED`` are kept: a
+        query asked again (in another format, by another client) is not parsed again."""
+        key = (text, tuple(sorted(allowed_graphs)))
+        with self._lock:
+            verdict = self._verdicts.get(key)
+            if verdict is not None:
+                self._verdicts.move_to_end(key)
+        if verdict is None:
+            verdict = self._read(text, key[1], timeout)
+            with self._lock:
+                self._verdicts[key] = verdict
+                while len(self._verdicts) > REMEMBERED:
+                    self._verdicts.popitem(last=False)
+        status, reason = verdict
+        if status == "syntax":
+            raise QuerySyntaxError(reason)
+        if status != "ok":
+            raise QueryRefused(reason)
+
+    def _read(self, text: str, allowed_graphs: tuple[str, ...], timeout: float) -> Verdict:
+        """Have a checking process read ``text``; raise QueryRefused when none could in time."""
         deadline = time.monotonic() + timeout
         try:
             checker = self._idle.get(timeout=timeout)
@@ -209,7 +236,7 @@ class ParseChecker:
                     raise OSError("a checking process did not start")
                 checker.connection.recv()
                 checker.ready = True
-            checker.connection.send((text, sorted(allowed_graphs)))
+            checker.connection.send((text, list(allowed_graphs)))
             if checker.connection.poll(max(0.0, deadline - time.monotonic())):
                 verdict = checker.connection.recv()
         except (OSError, EOFError):
@@ -225,11 +252,7 @@ class ParseChecker:
         if verdict is None:
             raise QueryRefused("The query could not be read with certainty within the time limit, so it is "
                                "not sent on to the SPARQL store.")
-        status, reason = verdict
-        if status == "syntax":
-            raise QuerySyntaxError(reason)
-        if status != "ok":
-            raise QueryRefused(reason)
+        return verdict
 
     def close(self) -> None:
         self._closed = True

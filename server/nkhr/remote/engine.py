@@ -250,7 +250,7 @@ class RemotePool:
     def __init__(self, engine: RemoteEngine, size: int = 2, barrier: ParseChecker | None = None):
         self.engine = engine
         self._slots = threading.BoundedSemaphore(max(1, size))
-        self.barrier = barrier or ParseChecker(size=1)
+        self.barrier = barrier or ParseChecker(size=max(1, size))
 
     def run(self, sparql: str, default_graphs=None, named_graphs=None, tabular_fmt: str | None = "json",
             graph_fmt: str | None = "turtle", max_rows: int | None = None, timeout: float = 10.0) -> Answer:
