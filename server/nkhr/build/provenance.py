@@ -91,7 +91,7 @@ def _file_sections(triples: Sequence[Triple], stated_anywhere: Mapping[Hashable,
             holder.setdefault(o, s)
     file_sections = set().union(*local.values()) if local else set()
 
-    def sections_for(subject: Hashable, seen: frozenset = frozenset()) -> set[str]:
+    def sections_for(subject: Hashable, seen: frozenset[Hashable] = frozenset()) -> set[str]:
         if _is_blank(subject) and subject in holder and subject not in seen:
             return sections_for(holder[subject], seen | {subject})
         if local.get(subject):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ..query.engine import Engine
+from ..query.engine import Engine, QueryResult
 from ..vocab import (
     GRAPH_ASSERTED,
     GRAPH_INFERRED,
@@ -35,7 +35,7 @@ def _iri(value: str) -> str:
 
 
 def exists(engine: Engine, iri: str) -> bool:
-    return engine.query(f"ASK {{ {{ {_iri(iri)} ?p ?o }} UNION {{ ?s ?p {_iri(iri)} }} }}").boolean
+    return bool(engine.query(f"ASK {{ {{ {_iri(iri)} ?p ?o }} UNION {{ ?s ?p {_iri(iri)} }} }}").boolean)
 
 
 @dataclass
@@ -61,7 +61,7 @@ class Fact:
 class Claim:
     iri: str
     label: str
-    details: dict = field(default_factory=dict)   # property label -> list of Terms
+    details: dict[str, list[Term]] = field(default_factory=dict)   # property label -> its values
     quantity: str = ""                            # "about 80,000–120,000 people", as on the claims page
 
 
@@ -78,7 +78,7 @@ class Description:
     mentions: list[Term] = field(default_factory=list)   # sections that mention it and state none of its facts
 
 
-def _term(term, label=None) -> Term:
+def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal | None, label: ox.Literal | None = None) -> Term:
     if term is None:
         return Term("")
     if isinstance(term, ox.NamedNode):
@@ -199,7 +199,7 @@ _QUANTITY_PARTS = {str(SCHEMA.value): "value", str(SCHEMA.minValue): "min", str(
                    str(SCHEMA.unitCode): "unit"}
 
 
-def description_graph(engine: Engine, iri: str):
+def description_graph(engine: Engine, iri: str) -> QueryResult:
     """The RDF served for a resource: its own triples, the triples pointing at it, and its claims."""
     x = _iri(iri)
     return engine.query(f"""{_P}

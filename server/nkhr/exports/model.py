@@ -234,10 +234,13 @@ def build_graph(engine: Engine) -> PropertyGraph:
     return PropertyGraph(nodes, edge_list, node_types)
 
 
-def _edge_provenance(engine: Engine) -> tuple[dict[tuple, set[str]], set[tuple]]:
+Link = tuple[str, str, str]
+
+
+def _edge_provenance(engine: Engine) -> tuple[dict[Link, set[str]], set[Link]]:
     """Which sections state each link between two IRIs (from the per-section graphs), and
     which links are marked as the curators' reading."""
-    stated_by: dict[tuple, set[str]] = {}
+    stated_by: dict[Link, set[str]] = {}
     for s, p, o, g in engine.query(f"""SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
             FILTER(STRSTARTS(STR(?g), "{GRAPH_SECTION}") && isIRI(?s) && isIRI(?o)) }}""").rows:
         stated_by.setdefault((s.value, p.value, o.value), set()).add(str(SEC) + g.value[len(GRAPH_SECTION):])
