@@ -136,3 +136,22 @@ def test_a_reader_that_runs_out_of_time_is_replaced():
         checker.check("ASK {}", [], timeout=30)          # a fresh reader answers
     finally:
         checker.close()
+
+
+def test_a_verdict_is_remembered_so_a_query_asked_again_is_not_read_again():
+    import queue
+    checker = ParseChecker(size=1)
+    try:
+        checker.check("ASK { ?s ?p ?o }", [GRAPH_ASSERTED], timeout=30)
+        with pytest.raises(QueryRefused):
+            checker.check("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", [], timeout=30)
+        readers, checker._idle = checker._idle, queue.Queue()     # no reader is free from now on
+        checker.check("ASK { ?s ?p ?o }", [GRAPH_ASSERTED], timeout=0.1)
+        with pytest.raises(QueryRefused, match="SERVICE"):
+            checker.check("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", [], timeout=0.1)
+        with pytest.raises(QueryRefused) as busy:
+            checker.check("ASK { ?a ?b ?c }", [GRAPH_ASSERTED], timeout=0.1)
+        assert busy.value.status == 503
+        checker._idle = readers
+    finally:
+        checker.close()
