@@ -22,6 +22,14 @@ whatever it cannot read with certainty:
   although it looks like the start of an IRI: ``FILTER(1<'>') SERVICE <…>`` once hid a SERVICE
   call in what the guard took for a string. There, an IRI whose text holds ``'``, ``#``, ``(``
   or ``)`` (the characters that would make the two readings part) is refused.
+
+Why a tokenizer and not the engine's own parse: pyoxigraph 0.5 exposes no parsed query (there is
+no ``pyoxigraph.Query``), and rdflib's full parser takes a median of 0.1 s per catalog query
+(this guard: 0.4 ms), is not thread-safe and recurses once per level, which a web worker cannot
+afford on every request. So embedded mode relies on this guard and, behind it, on the kernel (a
+query process cannot open a socket: sandbox.py); store mode, where the store would make the call,
+adds a full second reading in sandboxed processes (remote/barrier.py).
+tests/query/test_guard.py fuzzes the guard against both parsers.
 """
 
 from __future__ import annotations
