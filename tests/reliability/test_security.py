@@ -257,7 +257,7 @@ def test_every_kind_of_response_has_the_security_headers_and_no_version(hostile_
         assert status == expected, (kind, status, body[:200])
         seen[kind] = status
         assert headers.get("X-Content-Type-Options") == "nosniff", kind
-        assert headers.get("Server", "gunicorn") == "gunicorn", (kind, headers.get("Server"))   # no version
+        assert headers.get("Server", "nginx") == "nginx", (kind, headers.get("Server"))   # the front, no version
         everything = str(dict(headers)) + body.decode("utf-8", "replace")[:5000]
         for leak in ("Werkzeug", "werkzeug", "Flask", "Python/", "gunicorn/", "Traceback"):
             assert leak not in everything, (kind, leak)
