@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.probes                      # starts its own server (embedded mode)
     .venv/bin/python -m bench.probes --port 8000          # a server already on 127.0.0.1:8000
     .venv/bin/python -m bench.probes --port 8000 --json
+    .venv/bin/python -m bench.probes --cost               # what the guard and store mode's barrier cost
 
 Each probe is one request (bounded, aimed at 127.0.0.1 only). A loopback listener stands for
 the "internal service" the guard bypasses aim their SERVICE call at; the report gives, per
@@ -134,11 +135,50 @@ def run(port: int) -> list[Outcome]:
     return outcomes
 
 
+def costs() -> dict[str, float]:
+    """What the two readings cost per query, in ms: the guard (in the web worker, every query) and
+    store mode's barrier (a sandboxed rdflib parse, every uncached query sent to a store)."""
+    import statistics
+    from pathlib import Path
+
+    from nkhr.query.guard import inspect
+    from nkhr.remote.barrier import ParseChecker
+    from nkhr.vocab import GRAPHS
+    root = Path(__file__).resolve().parent.parent
+    queries = [p.read_text(encoding="utf-8") for p in sorted((root / "queries").glob("*.rq"))]
+
+    def timed(run, text: str) -> float:
+        started = time.perf_counter()
+        run(text)
+        return (time.perf_counter() - started) * 1000
+
+    allowed = set(GRAPHS)
+    guard = [timed(lambda q: inspect(q, allowed), q) for q in queries]
+    values = "SELECT * WHERE { VALUES ?x { " + " ".join(f"<http://x/{i}>" for i in range(5000)) + " } }"
+    checker = ParseChecker(size=1)
+    try:
+        checker.check("ASK {}", GRAPHS, timeout=60)                 # started
+        barrier = [timed(lambda q: checker.check(q, GRAPHS), q) for q in queries]
+        again = [timed(lambda q: checker.check(q, GRAPHS), q) for q in queries]
+    finally:
+        checker.close()
+    return {"guard_catalog_median_ms": round(statistics.median(guard), 3), "guard_catalog_max_ms": round(max(guard), 3),
+            "guard_values_5000_ms": round(timed(lambda q: inspect(q, allowed), values), 2),
+            "barrier_catalog_median_ms": round(statistics.median(barrier), 1),
+            "barrier_catalog_max_ms": round(max(barrier), 1),
+            "barrier_remembered_median_ms": round(statistics.median(again), 3)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, help="a server already running on 127.0.0.1 (else one is started)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--cost", action="store_true", help="time the guard and the store-mode barrier instead")
     args = parser.parse_args(argv)
+    if args.cost:
+        figures = costs()
+        print(json.dumps(figures, indent=1) if args.json else "\n".join(f"{k:32s} {v}" for k, v in figures.items()))
+        return 0
     server = None
     port = args.port
     if port is None:
