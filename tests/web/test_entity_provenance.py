@@ -70,3 +70,21 @@ def test_the_void_lists_each_section_graph_with_its_section_and_count(server):
     assert void.value(graph, DCTERMS.source) == URIRef(
         "https://w3id.org/nkhr/id/section/Internment_camps_for_political_prisoners")
     assert int(void.value(graph, VOID.triples)) > 100
+
+
+def test_a_section_graph_is_served_by_the_graph_store_protocol_and_queried_over_http(server):
+    from rdflib import Graph, Literal, URIRef
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    section = "https://w3id.org/nkhr/graph/section/Internment_camps_for_political_prisoners"
+    response = requests.get(server.url + "/rdf-graphs", params={"graph": section}, headers={"Accept": "text/turtle"},
+                            timeout=30)
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.text, format="turtle")
+    yodok = URIRef("https://w3id.org/nkhr/id/kwan-li-so-15")
+    assert graph.value(yodok, URIRef("https://w3id.org/nkhr/ontology#facilityNumber")) == Literal(15)
+    client = SPARQLWrapper(server.url + "/sparql")
+    client.setQuery((server.root / "queries" / "provenance-yodok-facility-number.rq").read_text(encoding="utf-8"))
+    client.setReturnFormat(JSON)
+    rows = client.query().convert()["results"]["bindings"]
+    assert [row["heading"]["value"] for row in rows] == ["Internment camps for political prisoners"]
