@@ -84,6 +84,9 @@ def test_a_server_reads_the_store_only_for_builds_above_the_in_memory_limit(buil
         assert {b["memberLabel"]["value"] for b in response.json()["results"]["bindings"]} >= {"Michael Kirby"}
         page = requests.get(server.url + "/id/kwan-li-so-15.html", timeout=60)
         assert page.status_code == 200 and "Yodok" in page.text
+        for i in range(2):     # user queries, one in each query process (catalog queries run in the worker)
+            asked = requests.get(server.url + "/sparql", params={"query": f'ASK {{ ?s ?p "{i}" }}'}, timeout=60)
+            assert asked.status_code == 200
         processes = [p for w in children(server.process.pid) for p in [w, *query_processes(w)]]
         store = str(Path(os.path.realpath(project.dist_dir)) / "store")
         readers = [p for p in processes if any(f.startswith(store) for f in open_files(p))]
