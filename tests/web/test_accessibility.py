@@ -7,7 +7,7 @@
 - what a first visit transfers, with compression on, stays within the budgets of issue 12;
 - North Korea's graph view draws its labels at least 10 px high, with controls and a legend.
 
-One server and one browser for the module (~40 s in all).
+One server and one browser for the module (about a minute in all).
 """
 
 from __future__ import annotations
@@ -101,20 +101,15 @@ def colour_scheme(browser, scheme: str) -> None:
 
 
 @pytest.mark.parametrize("kind", PAGE_KINDS)
-def test_axe_finds_nothing_critical_or_serious(site, browser, kind):
+def test_axe_finds_nothing_critical_or_serious_in_light_and_dark(site, browser, kind):
     colour_scheme(browser, "light")
     open_page(browser, site, kind)
     assert axe_violations(browser) == []
-
-
-@pytest.mark.parametrize("kind", PAGE_KINDS)
-def test_the_dark_scheme_is_dark_and_still_passes_axe(site, browser, kind):
-    colour_scheme(browser, "dark")
+    colour_scheme(browser, "dark")                    # applies to the drawn page, no reload needed
     try:
-        open_page(browser, site, kind)
         background = browser.execute_script("return getComputedStyle(document.body).backgroundColor")
         assert luminance(background) < 0.05, f"the page stays light in the dark scheme: {background}"
-        assert axe_violations(browser, ["color-contrast"]) == []      # the one rule a scheme changes
+        assert axe_violations(browser, ["color-contrast"]) == [], "dark scheme"    # the one rule a scheme changes
     finally:
         colour_scheme(browser, "light")
 
