@@ -170,7 +170,7 @@ def main(argv=None) -> int:
         finally:
             server.terminate()
             server.wait(timeout=60)
-        print(f"server: nkhr serve --workers {args.workers} (gthread, 8 threads each), "
+        print(f"server: nkhr serve --workers {args.workers} (nginx front, gthread, 16 threads each), "
               f"{os.cpu_count()} CPUs; catalog: {len(names)} queries; {len(entities)} entity pages")
         return report(records, elapsed, args.clients)
 
