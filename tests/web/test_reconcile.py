@@ -145,6 +145,10 @@ def test_data_extension_fetches_number_and_prisoner_figures_with_authors(server,
     assert yodok["prisoners"] == [{"int": 46500}] and yodok["prisonersAuthor"] == [{}]
     assert sorted(cell["int"] for cell in yodok["area"]) == [146, 378]
     assert "stated as fact" in yodok["prisonersClaim"][0]["str"]
+    # A qualified figure keeps its qualifier: the Chongjin camp holds "at least" 3,000.
+    chongjin = requests.post(server.url + "/reconcile", timeout=30, data={"extend": json.dumps(
+        {"ids": ["https://w3id.org/nkhr/id/kwan-li-so-25"], "properties": [{"id": "prisoners"}]})}).json()
+    assert chongjin["rows"]["https://w3id.org/nkhr/id/kwan-li-so-25"]["prisoners"] == [{"str": "at least 3000"}]
     types = {entry["id"]: entry.get("type", {}).get("id") for entry in answer["meta"]}
     assert types["facilityStatus"] == "https://w3id.org/nkhr/ontology#FacilityStatus"
     assert types["prisonersAuthor"] == "http://www.w3.org/ns/prov#Agent" and types["prisoners"] is None

@@ -445,51 +445,79 @@ class Reconciler:
         return out
 
     def _figures(self, values: str, prop: Property) -> dict[str, list[Any]]:
-        """Claim figures about each thing for one quantity kind, one cell per claim, in claim order."""
-        rows = self._select(f"""SELECT ?x ?c ?label ?value ?min ?max ?unit ?cert ?author ?authorLabel ?when ?section
+        """Claim figures about each thing for one quantity kind, one cell per claim, in claim order.
+
+        ``value`` cells are numbers only for a figure given plainly; a range or a figure given as
+        "at least" or "about" is written out ("80000 to 120000", "at least 6000"), so that no
+        qualifier is lost in a spreadsheet column. ``author`` cells are the author as a thing, or
+        their names joined when a claim has several; ``claim`` cells are whole sentences.
+        """
+        rows = self._select(f"""SELECT ?x ?c ?label ?value ?min ?max ?least ?about ?unit ?cert ?author ?authorLabel
+                                       ?when ?section
             WHERE {{ VALUES ?x {{ {values} }}
               ?c nkhr:about ?x ; nkhr:quantityKind <{BASE}id/quantity/{prop.quantity}> ; rdfs:label ?label .
               OPTIONAL {{ ?c schema:value ?value }} OPTIONAL {{ ?c schema:minValue ?min }}
               OPTIONAL {{ ?c schema:maxValue ?max }}
+              OPTIONAL {{ ?c nkhr:atLeast ?least }} OPTIONAL {{ ?c nkhr:approximate ?about }}
               OPTIONAL {{ ?c schema:unitCode/rdfs:label ?unit }}
               OPTIONAL {{ ?c nkhr:certainty/(rdfs:label|skos:prefLabel) ?cert }}
               OPTIONAL {{ ?c prov:wasAttributedTo ?author OPTIONAL {{ ?author rdfs:label ?authorLabel }} }}
               OPTIONAL {{ ?c nkhr:pointInTime ?when }}
               OPTIONAL {{ ?c nkhr:statedIn/rdfs:label ?section }}
-            }} ORDER BY ?x ?c ?author""")
+            }} ORDER BY ?x ?c""")
         claims: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-        for x, c, label, value, low, high, unit, cert, author, author_label, when, section in rows:
+        for x, c, label, value, low, high, least, about, unit, cert, author, author_label, when, section in rows:
             claim = claims[x.value].setdefault(c.value, {
                 "label": _value(label), "value": _literal(value) if value is not None else None,
                 "min": _literal(low) if low is not None else None, "max": _literal(high) if high is not None else None,
-                "unit": _value(unit), "certainty": _value(cert), "authors": {}, "when": _value(when),
-                "section": _value(section)})
+                "at_least": _value(least) == "true", "approximate": _value(about) == "true",
+                "unit": _value(unit), "certainty": _value(cert), "authors": {}, "when": set(), "sections": set()})
             if author is not None:
                 claim["authors"][author.value] = _value(author_label) or author.value
+            if when is not None:
+                claim["when"].add(when.value)
+            if section is not None:
+                claim["sections"].add(section.value)
         out: dict[str, list[Any]] = {}
         for x, by_claim in claims.items():
             cells: list[Any] = []
             for claim in by_claim.values():
                 if prop.detail == "value":
-                    figure = claim["value"] if claim["value"] is not None else claim["min"]
-                    cells.append(figure if figure is not None else {})
+                    cells.append(_figure(claim))
                 elif prop.detail == "author":
-                    cells.append(next(({"id": i, "name": n} for i, n in sorted(claim["authors"].items())), {}))
+                    authors = sorted(claim["authors"].items())
+                    cells.append({"id": authors[0][0], "name": authors[0][1]} if len(authors) == 1
+                                 else " and ".join(name for _, name in authors) if authors else {})
                 else:
                     cells.append(_sentence(claim))
             out[x] = cells
         return out
 
 
+def _figure(claim: dict[str, Any]) -> Any:
+    """A claim's figure: a number when given plainly, else the words that keep its qualifiers."""
+    if claim["value"] is not None:
+        text = _plain(claim["value"])
+    elif claim["min"] is not None:
+        text = f"{_plain(claim['min'])} to {_plain(claim['max'])}" if claim["max"] is not None \
+            else f"{_plain(claim['min'])} or more"
+    elif claim["max"] is not None:
+        text = f"up to {_plain(claim['max'])}"
+    else:
+        return {}
+    if not (claim["at_least"] or claim["approximate"]) and claim["value"] is not None:
+        return claim["value"]
+    return ("at least " if claim["at_least"] else "") + ("about " if claim["approximate"] else "") + text
+
+
 def _sentence(claim: dict[str, Any]) -> str:
-    figure = (f"{claim['value']}" if claim["value"] is not None
-              else f"{claim['min']}-{claim['max']}" if claim["min"] is not None else "")
-    parts = [claim["label"]]
+    figure = _figure(claim)
     unit = "" if claim["unit"] == "number" else claim["unit"]
-    details = [d for d in (f"{figure} {unit}".strip() if figure else "", claim["certainty"],
+    details = [d for d in (f"{_plain(figure)} {unit}".strip() if figure != {} else "", claim["certainty"],
                            "by " + ", ".join(sorted(claim["authors"].values())) if claim["authors"] else
-                           "no author named", claim["when"], claim["section"] and f"section: {claim['section']}") if d]
-    return f"{parts[0]} ({'; '.join(details)})"
+                           "no author named", ", ".join(sorted(claim["when"])),
+                           "section: " + "; ".join(sorted(claim["sections"])) if claim["sections"] else "") if d]
+    return f"{claim['label']} ({'; '.join(details)})"
 
 
 def _plain(value: Any) -> str:
