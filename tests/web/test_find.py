@@ -388,3 +388,14 @@ def test_entity_pages_show_values_with_the_rdf_term_one_hover_away(site, browser
     assert values["6 May 2013"] == '"2013-05-06"^^<http://www.w3.org/2001/XMLSchema#date>'
     body = browser.find_element(By.TAG_NAME, "main").text
     assert "@en" not in body and "^^" not in body
+
+
+def test_a_kind_link_on_the_results_keeps_that_kind_only(site, browser):
+    browser.get(site.url + "/search?q=kirby")
+    browser.find_element(By.PARTIAL_LINK_TEXT, "person (").click()
+    wait(browser, lambda b: "kind=nkhr%3APerson" in b.current_url or "kind=nkhr:Person" in b.current_url)
+    kinds = {t.text for t in browser.find_elements(By.CSS_SELECTOR, ".search-hits .tag")}
+    assert kinds == {"person"}
+    answer = requests.get(site.url + "/search", params={"q": "kirby", "kind": "nkhr:Person", "format": "json"},
+                          timeout=10).json()
+    assert answer["total"] == len(answer["hits"]) >= 1 and {h["kind_label"] for h in answer["hits"]} == {"person"}

@@ -12,7 +12,8 @@ from typing import cast
 from flask import Blueprint, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
-from ..query.search import SEARCH_FILE, Hit, SearchIndex, SearchResults
+from ..query.search import SEARCH_FILE, Hit, SearchError, SearchIndex, SearchResults
+from ..vocab import PREFIXES, curie
 from .site import Site
 from .sparql import plain_error
 
@@ -46,6 +47,30 @@ def wants_json_answer() -> bool:
     return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
 
 
+@blueprint.app_errorhandler(SearchError)
+def index_missing(error: SearchError) -> ResponseReturnValue:
+    """A build without a search index (written before there was one): say how to get it."""
+    return plain_error(503, f"Search is not available: {error}.")
+
+
+@blueprint.app_template_filter("kind_param")
+def kind_param(kind: str) -> str:
+    """A kind as it reads in an address: nkhr:Person rather than the whole IRI."""
+    return curie(kind) or kind
+
+
+def _kinds() -> list[str]:
+    """The ?kind= values, as IRIs; a prefixed name such as nkhr:Person is expanded."""
+    kinds = []
+    for kind in request.args.getlist("kind"):
+        prefix, colon, local = kind.partition(":")
+        if colon and not local.startswith("//") and prefix in PREFIXES:
+            kind = PREFIXES[prefix] + local
+        if kind:
+            kinds.append(kind)
+    return kinds
+
+
 def _page_number() -> int:
     try:
         return max(1, int(request.args.get("page", "1")))
@@ -56,7 +81,7 @@ def _page_number() -> int:
 @blueprint.route("/search")
 def search_page() -> ResponseReturnValue:
     text = (request.args.get("q") or "").strip()[:MAX_QUERY]
-    kinds = [k for k in request.args.getlist("kind") if k]
+    kinds = _kinds()
     page = _page_number()
     wants_json = wants_json_answer()
     if not text:
