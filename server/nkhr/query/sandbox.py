@@ -19,6 +19,9 @@ import signal
 import threading
 import time
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.context import SpawnContext
+from pathlib import Path
 from typing import Any
 
 from ..formats import Kind, load_writers
@@ -83,7 +86,7 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="nkhr-parent-watch", daemon=True).start()
 
 
-def _child(connection, dataset_path: str, memory_limit: int | None, parent: int | None = None) -> None:
+def _child(connection: Connection, dataset_path: str, memory_limit: int | None, parent: int | None = None) -> None:
     """The child: load the dataset, then answer requests, on a thread with a deep stack."""
     if parent is not None:
         _die_with_parent(parent)
@@ -134,9 +137,9 @@ def answer(engine: Any, sparql: str, default_graphs: list[str] | None = None, na
     return Answer(result.kind, fmt, body, result.truncated)
 
 
-def _answer_forever(connection, dataset_path: str) -> None:
+def _answer_forever(connection: Connection, dataset_path: str) -> None:
     """The child's loop: load the dataset, then answer (query, formats, ...) requests forever."""
-    engine = Engine.open(dataset_path)
+    engine = Engine.open(Path(dataset_path))
     load_writers(Kind.RESULTS, Kind.GRAPH, Kind.DATASET)       # imported now: no file may be opened later
     if os.path.isdir("/proc/self/fd"):
         _forbid_new_files()
@@ -173,7 +176,7 @@ def engine_failure(exc: Exception) -> str:
 
 
 class _Worker:
-    def __init__(self, context, dataset_path: str, memory_limit: int | None):
+    def __init__(self, context: SpawnContext, dataset_path: str, memory_limit: int | None):
         self.connection, child_end = context.Pipe()
         self.process = context.Process(target=_child, args=(child_end, dataset_path, memory_limit, os.getpid()),
                                        daemon=True, name="nkhr-query")
@@ -199,7 +202,7 @@ class _Worker:
 class QueryPool:
     """A fixed number of query processes; ``run`` borrows one, and replaces it if it must die."""
 
-    def __init__(self, dataset_path, size: int = 2, memory_limit: int | None = 2 * 1024 ** 3,
+    def __init__(self, dataset_path: str | Path, size: int = 2, memory_limit: int | None = 2 * 1024 ** 3,
                  start_timeout: float = 60.0):
         self.dataset_path = str(dataset_path)
         self.memory_limit = memory_limit
@@ -214,8 +217,9 @@ class QueryPool:
     def _spawn(self) -> _Worker:
         return _Worker(self._context, self.dataset_path, self.memory_limit)
 
-    def run(self, sparql: str, default_graphs=None, named_graphs=None, tabular_fmt: str | None = "json",
-            graph_fmt: str | None = "turtle", max_rows: int | None = None, timeout: float = 10.0) -> Answer:
+    def run(self, sparql: str, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+            tabular_fmt: str | None = "json", graph_fmt: str | None = "turtle", max_rows: int | None = None,
+            timeout: float = 10.0) -> Answer:
         """Run one query; raise QuerySyntaxError, QueryTimeout, QueryCrashed or RuntimeError."""
         deadline = time.monotonic() + timeout
         try:
@@ -253,6 +257,7 @@ class QueryPool:
             else:
                 worker.kill()
         if status == "ok":
+            assert isinstance(payload, Answer)
             return payload
         if status == "syntax":
             raise QuerySyntaxError(payload)
