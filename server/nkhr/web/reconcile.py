@@ -55,7 +55,7 @@ class BadRequest(Exception):
 
 def reconciler() -> Reconciler:
     """One per served build and process, made on first use (a few SPARQL queries)."""
-    the_site = site()  # type: ignore[no-untyped-call]
+    the_site = site()
     with _lock:
         cached = _reconcilers.get(id(the_site))
         if cached is None or cached[0] != the_site.dataset_etag:
@@ -241,7 +241,7 @@ def propose_properties() -> Response:
 
 def _ancestors(cls: str) -> set[str]:
     """The classes above ``cls`` (so that a PoliticalPrisonCamp gets the DetentionFacility properties)."""
-    rows = site().engine.query(  # type: ignore[no-untyped-call]
+    rows = site().engine.query(
         f"SELECT DISTINCT ?s WHERE {{ <{cls}> <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ ?s }}").rows \
         if cls.startswith(ONTOLOGY) else []
     return {row[0].value for row in rows if row[0] is not None}
