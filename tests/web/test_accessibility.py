@@ -44,6 +44,7 @@ PAGE_KINDS = {
     "catalog": ("/queries", READY),
     "catalog answer": ("/queries/coi-members", READY),
     "editor with results": ("/editor?query=coi-members", RESULTS_READY),
+    "query form": ("/sparql", READY),
     "error page": ("/no-such-page", READY),
 }
 KB = 1000
@@ -279,6 +280,14 @@ def test_north_koreas_graph_is_legible_by_default(site, browser):
     labels = browser.execute_script(
         "return window.nkhrGraph.nodes().filter(n => n.data('class') === 'Claim').map(n => n.data('display'))")
     assert "46,500 prisoners held" in labels and len(set(labels)) == len(labels)
+
+
+def test_a_sections_graph_is_legible_by_default_too(site, browser):
+    open_page(browser, site, "section")
+    smallest = browser.execute_script("""
+        const cy = window.nkhrGraph;
+        return Math.min(...cy.nodes().map(n => cy.zoom() * parseFloat(n.style('font-size'))));""")
+    assert smallest >= 10, f"labels drawn {smallest:.1f} px high"
 
 
 def test_the_hover_panel_shows_no_internals(site, browser):
