@@ -305,6 +305,11 @@ def table_files(nquads: bytes) -> dict[str, bytes]:
     """Every file of the data package, by its name in the build (``tables/<file>``)."""
     store = ox.Store()
     store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+    return tables_of_store(store)
+
+
+def tables_of_store(store: ox.Store) -> dict[str, bytes]:
+    """The data package of the dataset already in ``store`` (a build that loads it once can share it)."""
     files: dict[str, bytes] = {}
     resources: list[dict[str, Any]] = []
     for table in TABLES:
