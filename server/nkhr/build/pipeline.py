@@ -17,10 +17,12 @@ from rdflib import Graph
 
 from .. import __version__
 from ..project import Project
+from ..serialize import make_dataset
 from ..vocab import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, ONTOLOGY_IRI, section_graph
 from .fastreason import fast_closure
 from .load import LoadedFiles, load_files, parse_file
 from .provenance import Provenance, derive
+from .queries import run_catalog, run_checks
 from .reason import Closure
 from .validate import ValidationReport, validate
 
@@ -42,6 +44,7 @@ class BuildResult:
     report: ValidationReport
     timings: dict = field(default_factory=dict)
     shapes: Graph | None = None
+    catalog: dict[str, bytes] = field(default_factory=dict)     # queries/<name>.rq, as run on this build
     provenance: Provenance = field(default_factory=Provenance)  # which section states which triple
 
     @property
@@ -77,7 +80,10 @@ class BuildResult:
 
 def run_build(project: Project, data_files: list[Path] | None = None,
               progress=lambda message: None) -> BuildResult:
-    """Parse, reason and validate. Raises SourceError, InconsistentError or NotConformingError."""
+    """Parse, reason, validate and run the queries.
+
+    Raises SourceError, InconsistentError, NotConformingError, QueryFileError or CheckFailed.
+    """
     timings = {}
     started = time.perf_counter()
     ontology = load_files(project.ontology_files(), project.relative)
@@ -103,6 +109,15 @@ def run_build(project: Project, data_files: list[Path] | None = None,
              f"{len(result.report.warnings)} warning(s) in {timings['validate']:.2f}s")
     if not result.report.conforms:
         raise NotConformingError(result.report)
+
+    started = time.perf_counter()
+    store = ox.Store()
+    store.extend(make_dataset(result.graphs))
+    result.catalog = run_catalog(project, store)
+    checks = run_checks(project, store)
+    timings["queries"] = time.perf_counter() - started
+    progress(f"queries: {len(result.catalog)} catalog queries ran and {len(checks)} quality checks found "
+             f"nothing wrong in {timings['queries']:.2f}s")
     return result
 
 
