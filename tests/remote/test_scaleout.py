@@ -32,6 +32,7 @@ from nkhr.remote.engine import RemoteEngine, RemotePool
 from nkhr.remote.marker import build_digest, check_build
 from nkhr.remote.publish import publish, store_counts
 from nkhr.vocab import BUILD_GRAPH, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
+from nkhr.vocab import GRAPH_SECTION as BASE_GRAPH_SECTION
 from support import ROOT, Listener, RunningServer, copy_project, free_port
 from test_differential import concat_separators, norm_oxigraph, rows_of
 
@@ -232,7 +233,10 @@ def test_the_default_graph_is_the_union_of_the_build_graphs_and_only_they_are_na
              {"default_graphs": [GRAPH_ASSERTED, GRAPH_ONTOLOGY]}),
             (count, {"default-graph-uri": GRAPH_INFERRED}, {"default_graphs": [GRAPH_INFERRED]}),
             (graphs, {"named-graph-uri": GRAPH_ONTOLOGY}, {"named_graphs": [GRAPH_ONTOLOGY]}),
-            (count, {"named-graph-uri": GRAPH_ONTOLOGY}, {"named_graphs": [GRAPH_ONTOLOGY]}),
+            # named graphs only: the default graph is empty (SPARQL 1.1 13.2; query.engine.dataset_of)
+            (count, {"named-graph-uri": GRAPH_ONTOLOGY}, {"default_graphs": [], "named_graphs": [GRAPH_ONTOLOGY]}),
+            (f"SELECT (COUNT(*) AS ?n) FROM NAMED <{GRAPH_ASSERTED}> WHERE {{ ?s ?p ?o }}", {},
+             {"default_graphs": [], "named_graphs": [GRAPH_ASSERTED]}),
             (f"SELECT DISTINCT ?g FROM NAMED <{GRAPH_ASSERTED}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", {},
              {"named_graphs": [GRAPH_ASSERTED]}),
         ]
@@ -298,17 +302,21 @@ def test_a_query_past_the_time_limit_gets_the_same_503_as_embedded_mode(remote_s
     assert elapsed < QUERY_TIMEOUT + 3
 
 
-def test_rows_are_capped_and_the_cap_is_announced(remote_server, metadata):
-    assert metadata["triples"] > 10_000             # the default cap
+def test_answers_come_whole_and_past_the_cap_are_an_error(root, store_server, published, remote_server, metadata):
+    """As in embedded mode: every row up to NKHR_MAX_ROWS, and past it a 503, never a cut answer."""
+    union = sum(n for name, n in metadata["graphs"].items() if not name.startswith(BASE_GRAPH_SECTION))
     response = sparql(remote_server, "SELECT * WHERE { ?s ?p ?o }")
-    assert response.status_code == 200
-    assert len(response.json()["results"]["bindings"]) == 10_000
-    assert "10000" in response.headers["NKHR-Results-Truncated"]
+    assert response.status_code == 200 and len(response.json()["results"]["bindings"]) == union
     response = sparql(remote_server, "CONSTRUCT WHERE { ?s ?p ?o }", accept="application/n-triples")
-    assert response.status_code == 200 and response.content.count(b"\n") == 10_000
-    assert "NKHR-Results-Truncated" in response.headers
-    response = sparql(remote_server, "SELECT * WHERE { ?s ?p ?o } LIMIT 10")
-    assert "NKHR-Results-Truncated" not in response.headers
+    assert response.status_code == 200 and response.content.count(b"\n") == union
+    small = RunningServer(root, env={"NKHR_STORE": store_server.url, "NKHR_MAX_ROWS": "10"})
+    try:
+        response = sparql(small, "SELECT * WHERE { ?s ?p ?o }")
+        assert response.status_code == 503 and "more than 10 results" in response.text
+        response = sparql(small, "SELECT * WHERE { ?s ?p ?o } LIMIT 10")
+        assert response.status_code == 200 and len(response.json()["results"]["bindings"]) == 10
+    finally:
+        small.stop()
 
 
 def test_the_guard_still_stands_before_the_store(remote_server, store, metadata):
