@@ -23,6 +23,8 @@ TIMINGS = "timings.json"
 CATALOG_DIR = "queries"
 # The read-only RocksDB query store (nkhr.query.diskstore), derived from dataset.nq.
 STORE_DIR = "store"
+# The tabular data package (nkhr.build.tables): CSV tables and their datapackage.json.
+TABLES_DIR = "tables"
 # Inside the store: a digest of each of its files, written by the build once the store is closed.
 # RocksDB's files are not byte-reproducible, so build.json (the build's identity) cannot hold them.
 STORE_DIGESTS = "nkhr-digests.json"

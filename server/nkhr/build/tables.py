@@ -24,9 +24,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ..built import TABLES_DIR
 from ..vocab import BASE, GRAPH_ASSERTED, GRAPH_ONTOLOGY, PREFIXES
 
-TABLES_DIR = "tables"
 DESCRIPTOR = "datapackage.json"
 SEPARATOR = " | "
 ARTICLE = "https://en.wikipedia.org/wiki/Human_rights_in_North_Korea"

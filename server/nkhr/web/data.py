@@ -16,7 +16,7 @@ import threading
 from flask import Blueprint, Response, abort, request
 
 from .. import formats
-from ..built import DUMP_FORMATS, dump_name
+from ..built import DUMP_FORMATS, TABLES_DIR, dump_name
 from ..content.service import void_graph
 from ..serialize import graph_bytes
 from .hosting import public_base
@@ -26,7 +26,6 @@ from .sparql import plain_error, site
 blueprint = Blueprint("data", __name__)
 
 DUMP_FILES = {dump_name(fmt): fmt for fmt in DUMP_FORMATS}
-TABLES_DIR = "tables"     # the build's folder of CSV tables (nkhr.build.tables.TABLES_DIR)
 _gzipped: dict[str, bytes] = {}
 _gzip_lock = threading.Lock()
 
