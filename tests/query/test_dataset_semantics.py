@@ -132,3 +132,17 @@ def test_the_cases_of_the_issue(server, graphs):
     assert _count(url, everything, [("default-graph-uri", A)]) == graphs[A]
     assert _count(url, everything, []) == graphs[A] + graphs[ONT] + graphs[INF]
     assert _count(url, "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", []) == len(graphs)
+
+
+def test_store_modes_second_reading_accepts_every_dataset_clause_of_this_dataset():
+    """nkhr serve --store reads each query again (remote/barrier.py): FROM NAMED of one of our graphs
+    passes there too, and a foreign one is refused there too."""
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    from nkhr.remote.barrier import judge
+    allowed = {A, ONT, INF}
+    for clause in (f"FROM <{A}>", f"FROM NAMED <{A}>", f"FROM <{A}> FROM NAMED <{ONT}>"):
+        assert judge(parseQuery(f"SELECT * {clause} WHERE {{ ?s ?p ?o }}"), allowed)[0] == "ok", clause
+    for clause in ("FROM <http://example.org/g>", "FROM NAMED <http://example.org/g>"):
+        verdict, message = judge(parseQuery(f"SELECT * {clause} WHERE {{ ?s ?p ?o }}"), allowed)
+        assert verdict == "refused" and "http://example.org/g" in message, clause

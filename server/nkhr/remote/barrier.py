@@ -120,7 +120,8 @@ def judge(tree: Any, allowed_graphs: set[str]) -> Verdict:
             return "refused", ("Federated queries (SERVICE) are not allowed: this endpoint queries only its "
                                "own dataset and never contacts other servers.")
         if node.name == "DatasetClause":
-            graph = str(node.get("default") or node.get("named"))
+            # CompValue.get returns the key itself when it is missing ("default" for FROM NAMED)
+            graph = str(node["default"] if "default" in node else node.get("named"))
             if graph not in allowed_graphs:
                 return "refused", (f"FROM / FROM NAMED may only name this dataset's graphs ({graph} is not "
                                    "one); this endpoint never loads other graphs.")
