@@ -225,6 +225,14 @@ def test_static_assets_are_compressed_once_fingerprinted_and_revalidated(site):
     assert "no-cache" in unversioned.headers["Cache-Control"], "an old link revalidates instead"
 
 
+# The focused element's outline, and the background it is drawn on (the first opaque ancestor's).
+RING = """
+    const el = document.activeElement, style = getComputedStyle(el);
+    let bg = el, colour = 'rgba(0, 0, 0, 0)';
+    while (bg && (colour = getComputedStyle(bg).backgroundColor) === 'rgba(0, 0, 0, 0)') { bg = bg.parentElement; }
+    return [style.outlineStyle + ' ' + style.outlineWidth + ' ' + style.outlineColor, colour];"""
+
+
 def test_the_skip_link_and_the_focus_ring(site, browser):
     open_page(browser, site, "entity")
     body = browser.find_element(By.TAG_NAME, "body")
@@ -234,14 +242,18 @@ def test_the_skip_link_and_the_focus_ring(site, browser):
     skip.send_keys(Keys.ENTER)
     assert browser.execute_script("return document.activeElement.id") == "main"
     body.send_keys(Keys.TAB)                          # the first link of the content
-    ring, background = browser.execute_script("""
-        const el = document.activeElement, style = getComputedStyle(el);
-        let bg = el, colour = 'rgba(0, 0, 0, 0)';
-        while (bg && (colour = getComputedStyle(bg).backgroundColor) === 'rgba(0, 0, 0, 0)') { bg = bg.parentElement; }
-        return [style.outlineStyle + ' ' + style.outlineWidth + ' ' + style.outlineColor, colour];""")
+    ring, background = browser.execute_script(RING)
     style, width, colour = ring.split(" ", 2)
     assert style == "solid" and float(width.rstrip("px")) >= 2
     assert contrast(colour, background) >= 3, (ring, background)
+    # On the dark navigation bar too: the link after the skip link.
+    open_page(browser, site, "entity")
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    browser.switch_to.active_element.send_keys(Keys.TAB)
+    assert browser.execute_script("return document.activeElement.matches('header nav a')")
+    ring, background = browser.execute_script(RING)
+    style, width, colour = ring.split(" ", 2)
+    assert style == "solid" and contrast(colour, background) >= 3, (ring, background)
 
 
 def test_the_editor_neither_takes_nor_keeps_the_focus(site, browser):
