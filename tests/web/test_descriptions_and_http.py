@@ -158,6 +158,8 @@ def test_every_negotiated_answer_varies_on_accept(server):
                          ("/sparql?query=ASK%7B%7D", "image/png"),
                          ("/sparql", "text/turtle"), ("/.well-known/void", "text/turtle"),
                          ("/ontology", "text/turtle"), ("/rdf-graphs?default", "application/n-triples"),
-                         ("/id/kwan-li-so-15", "text/turtle"), ("/id/kwan-li-so-15", "image/png")):
+                         ("/id/kwan-li-so-15", "text/turtle"), ("/id/kwan-li-so-15", "image/png"),
+                         ("/queries", "text/html"), ("/queries", "application/json"),
+                         ("/queries/coi-members", "text/html"), ("/queries/coi-members", "text/csv")):
         response = requests.get(server.url + path, headers={"Accept": accept}, timeout=60, allow_redirects=False)
         assert "accept" in response.headers.get("Vary", "").lower(), (path, accept, response.status_code)

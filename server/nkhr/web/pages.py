@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     jsonify,
+    make_response,
     render_template,
     request,
 )
@@ -80,10 +81,13 @@ def vendor(name: str):
 def catalog():
     queries = list(site().catalog.values())
     if wants_html(request):
-        return render_template("queries.html", catalog=queries)
-    return jsonify([{"name": q.name, "title": q.title, "description": q.description,
-                     "sections": q.sections, "url": public_base() + "queries/" + q.name,
-                     "query": q.text} for q in queries])
+        response = make_response(render_template("queries.html", catalog=queries))
+    else:
+        response = jsonify([{"name": q.name, "title": q.title, "description": q.description,
+                             "sections": q.sections, "url": public_base() + "queries/" + q.name,
+                             "query": q.text} for q in queries])
+    response.headers["Vary"] = "Accept"        # the page or the JSON, by Accept
+    return response
 
 
 @blueprint.route("/queries/<name>")
@@ -93,7 +97,9 @@ def run_named(name: str):
         abort(404)
     if wants_html(request) and "format" not in request.args:
         from .questions import question_page
-        return question_page(named)
+        page = make_response(question_page(named))
+        page.headers["Vary"] = "Accept"        # the page, or the answer (which says so too)
+        return page
     return execute(named.text, [], [], trusted=True)     # the build ran it: in this process, never queued
 
 
