@@ -33,13 +33,15 @@ def build_times(size: dict) -> dict:
     parse = _stage(build, "fast", "parse")
     fast = _stage(build, "fast", "reason_fast")
     validate = _stage(build, "fast", "validate")
+    queries = _stage(build, "fast", "queries") or _stage(build, "fast_novalidate", "queries") or 0.0
     write = _stage(build, "fast", "write") or _stage(build, "fast_novalidate", "write")
     owlrl = _stage(build, "owlrl", "reason_owlrl")
     total_fast = None
     if None not in (parse, fast, validate, write):
-        total_fast = parse + fast + validate + write
+        total_fast = parse + fast + validate + queries + write
     return {"parse": parse, "reason_fast": fast, "reason_owlrl": owlrl, "validate": validate,
-            "write": write, "total_fast": total_fast,
+            "queries": queries, "write": write, "total_fast": total_fast,
+            "cli": build.get("cli", {}).get("seconds"), "cli_rss_mb": build.get("cli", {}).get("max_rss_mb"),
             "store": ((build.get("fast", {}).get("stages", {}).get("write")
                        or build.get("fast_novalidate", {}).get("stages", {}).get("write") or {}).get("store_seconds")),
             "total_owlrl": None if None in (total_fast, owlrl) else total_fast - fast + owlrl,
@@ -92,12 +94,14 @@ def size_table(size: dict) -> str:
              f"  reason (owlrl)   {_f(b['reason_owlrl'])}"
              + (f"   [{size['build']['owlrl'].get('skipped')}]" if size['build'].get('owlrl', {}).get('skipped') else ""),
              f"  reason (fast)    {_f(b['reason_fast'])}",
-             f"  validate (SHACL) {_f(b['validate'])}"
+             f"  validate (SHACL, pyshacl-turbo) {_f(b['validate'])}"
              + (f"   [{size['build']['fast'].get('validate_skipped')}]"
                 if size['build'].get('fast', {}).get('validate_skipped') else ""),
+             f"  catalog queries  {_f(b['queries'])}",
              f"  write dist/      {_f(b['write'])}    (of which the query store: {_f(b['store'])})",
              f"  total (fast)     {_f(b['total_fast'])}    (with owlrl: {_f(b['total_owlrl'])})",
-             f"  peak RSS build   {_f(b['build_rss_mb'], ' MB')}    (owlrl run: {_f(b['owlrl_rss_mb'], ' MB')})"]
+             f"  peak RSS build   {_f(b['build_rss_mb'], ' MB')}    (owlrl run: {_f(b['owlrl_rss_mb'], ' MB')})",
+             f"  nkhr build, cold process: {_f(b['cli'], ' s')}, peak RSS {_f(b['cli_rss_mb'], ' MB')}"]
     servers = size.get("servers", {})
     engine = size.get("engine", {})
     lines.append(f"in-process engine: {engine['skipped']}" if engine.get("skipped") else
@@ -165,8 +169,11 @@ def targets(run: dict) -> list[tuple[str, str, str]]:
     if article:
         b = build_times(article)
         total = b["total_fast"]
-        out.append(("article build <= 1 s (fast reasoner)", _f(total, " s"),
+        out.append(("article build stages <= 1 s (in one process)", _f(total, " s"),
                     "-" if total is None else ("met" if total <= 1 else f"missed by {total - 1:.1f} s")))
+        if b["cli"] is not None:
+            out.append(("article: nkhr build, a cold process, <= 1 s", _f(b["cli"], " s"),
+                        "met" if b["cli"] <= 1 else f"missed by {b['cli'] - 1:.1f} s"))
         if b["total_owlrl"] is not None:
             out.append(("article build <= 1 s (owlrl, today)", _f(b["total_owlrl"], " s"),
                         "met" if b["total_owlrl"] <= 1 else f"missed by {b['total_owlrl'] - 1:.1f} s"))
@@ -181,6 +188,10 @@ def targets(run: dict) -> list[tuple[str, str, str]]:
             out.append((f"{label}: HTTP throughput >= {'' if factor == 1 else '10x '}{peer}", f"x{_f(value)} ({mix} mix)",
                         "met" if value >= factor else f"missed: x{value:.2f} of x{factor}"))
     for label, size in sizes.items():
+        if 90_000 <= (size.get("target_triples") or 0) < 900_000:
+            total = build_times(size)["total_fast"]
+            out.append((f"{label}: build <= 8 s", _f(total, " s"),
+                        "-" if total is None else ("met" if total <= 8 else f"missed by {total - 8:.0f} s")))
         if (size.get("target_triples") or 0) < 900_000:
             continue
         b = build_times(size)
@@ -203,6 +214,9 @@ def targets(run: dict) -> list[tuple[str, str, str]]:
             out.append((f"{label}: catalog query p50 <= 100 ms (HTTP)",
                         f"median {_f(med, ' ms')}; {under}/{len(p50s)} queries under",
                         "met" if under == len(p50s) else f"missed for {len(p50s) - under} queries"))
+        if b["build_rss_mb"] is not None:
+            out.append((f"{label}: build peak memory <= 2 GB", _f(b["build_rss_mb"], " MB"),
+                        "met" if b["build_rss_mb"] <= 2048 else f"missed by {b['build_rss_mb'] - 2048:.0f} MB"))
         peaks = [("server", server.get("rss_peak_mb")), ("build", b["build_rss_mb"])]
         for what, mb in peaks:
             if mb is not None:
@@ -254,7 +268,8 @@ def plots(run: dict, folder: Path) -> list[Path]:
 
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     for key, label in (("parse", "parse"), ("reason_owlrl", "reason: owlrl"),
-                       ("reason_fast", "reason: fast"), ("validate", "validate (pyshacl)"),
+                       ("reason_fast", "reason: fast"), ("validate", "validate (pyshacl-turbo)"),
+                       ("queries", "catalog queries"),
                        ("write", "write dist/ (dumps + query store)")):
         points = [(xi, build_times(s)[key]) for xi, (_, s) in zip(x, sizes) if build_times(s)[key]]
         if points:

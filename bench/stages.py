@@ -4,10 +4,11 @@ Run by ``bench.__main__`` as ``python -m bench.stages MODE PROJECT``; prints one
 line as each stage ends, so that a parent that stops the process at a time cap still knows
 which stages finished and how long they took:
 
-* ``fast``: parse, reason with ``nkhr.fastreason``, validate with SHACL, write ``dist/``;
+* ``fast``: parse, reason with ``nkhr.fastreason``, validate with SHACL (pyshacl-turbo), run the
+  catalog queries and quality checks, write ``dist/``: the stages of ``nkhr build``;
 * ``fast-novalidate``: the same without SHACL (used to write ``dist/`` when validation is
   skipped or ran over its time cap; the SHACL report written is then empty and says so);
-* ``owlrl``: parse and reason with owlrl, the reasoner the build uses today.
+* ``owlrl``: parse and reason with owlrl, the reference reasoner (on rdflib graphs).
 
 The stages are called directly (``loading``, ``fastreason``/``reasoning``, ``validation``,
 ``dist``), as ``nkhr.build.run_build`` calls them, not through the CLI.
@@ -15,7 +16,6 @@ The stages are called directly (``loading``, ``fastreason``/``reasoning``, ``val
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import resource
 import sys
@@ -33,6 +33,7 @@ def run(mode: str, root: Path) -> None:
 
     from nkhr.build.load import load_files, parse_file
     from nkhr.build.pipeline import BuildResult
+    from nkhr.build.provenance import derive
     from nkhr.build.validate import ValidationReport, validate
     from nkhr.project import Project
 
@@ -42,28 +43,32 @@ def run(mode: str, root: Path) -> None:
     data = load_files(project.data_files(), project.relative)
     shapes = parse_file(project.shapes_file, project.relative(project.shapes_file))
     _emit(stage="parse", seconds=time.perf_counter() - started,
-          input_triples=len(ontology.graph) + len(data.graph))
+          input_triples=len(ontology.triples) + len(data.triples))
 
     started = time.perf_counter()
     if mode == "owlrl":
         from nkhr.build.reason import owl_rl_closure
-        closure = owl_rl_closure(ontology.graph, data.graph)
+        closure = owl_rl_closure(ontology.graph, data.graph)       # the reference reads rdflib graphs
         _emit(stage="reason_owlrl", seconds=time.perf_counter() - started, inferred=len(closure.inferred))
         return
     from nkhr.build.fastreason import fast_closure
-    closure = fast_closure(ontology.graph, data.graph)
-    _emit(stage="reason_fast", seconds=time.perf_counter() - started, inferred=len(closure.inferred))
+    closure = fast_closure(ontology.triples, data.triples)
+    _emit(stage="reason_fast", seconds=time.perf_counter() - started, inferred=len(closure.inferred_triples))
 
-    extra = {"shapes": shapes} if "shapes" in {f.name for f in dataclasses.fields(BuildResult)} else {}
-    result = BuildResult(project, ontology, data, closure, report=None, timings={}, **extra)  # type: ignore[arg-type]
+    result = BuildResult(project, ontology, data, closure, report=None, timings={}, shapes=shapes,  # type: ignore[arg-type]
+                         provenance=derive(data.by_file))
     if mode == "fast":
         started = time.perf_counter()
-        result.report = validate(closure.full, shapes, result.files_for)
+        result.report = validate(closure.validated(), shapes, result.files_for, lines_for=data.lines_for)
         _emit(stage="validate", seconds=time.perf_counter() - started, conforms=result.report.conforms,
               violations=len(result.report.violations), warnings=len(result.report.warnings))
     else:
         report = Graph()
         result.report = ValidationReport(conforms=True, problems=[], graph=report)
+
+    started = time.perf_counter()
+    _run_queries(project, result)
+    _emit(stage="queries", seconds=time.perf_counter() - started, catalog=len(result.catalog))
 
     from nkhr.build.write import write_dist
     started = time.perf_counter()
@@ -71,6 +76,18 @@ def run(mode: str, root: Path) -> None:
     _emit(stage="write", seconds=time.perf_counter() - started, store_seconds=result.timings.get("store"),
           published_triples=sum(len(g) for g in result.graphs.values()),
           nquads_bytes=(project.dist_dir / "dataset.nq").stat().st_size)
+
+
+def _run_queries(project, result) -> None:
+    """The build's query stage as ``run_build`` runs it (the catalog and the quality checks)."""
+    import pyoxigraph as ox
+
+    from nkhr.build.queries import run_catalog, run_checks
+    from nkhr.serialize import make_dataset
+    store = ox.Store()
+    store.extend(make_dataset(result.graphs))
+    result.catalog = run_catalog(project, store)
+    run_checks(project, store)
 
 
 if __name__ == "__main__":

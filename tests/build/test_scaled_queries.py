@@ -1,0 +1,30 @@
+"""The catalog queries rewritten to scale answer exactly what they answered before, on the article.
+
+tests/fixtures/queries-before/ keeps each query as it was; each rewrite says in its header
+(``# cost:``) what makes it cheap. Their speed at a million triples is measured by ``bench/``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nkhr.query.catalog import read_query
+
+BEFORE = Path(__file__).resolve().parents[1] / "fixtures" / "queries-before"
+REWRITTEN = ["camps-mortality", "victims-estimates"]
+
+
+def rows(engine, text: str) -> list[tuple]:
+    result = engine.query(text)
+    return [tuple(None if term is None else str(term) for term in row) for row in result.rows]
+
+
+@pytest.mark.parametrize("name", REWRITTEN)
+def test_a_rewritten_query_answers_what_it_answered_before(engine, project, name):
+    query = read_query(project.queries_dir / f"{name}.rq")
+    assert query.meta.get("cost"), "the header says what makes it cheap"
+    before = rows(engine, (BEFORE / f"{name}.rq").read_text(encoding="utf-8"))
+    assert before, "the article has answers to compare"
+    assert rows(engine, query.text) == before
