@@ -71,4 +71,4 @@ bench: install
 	$(BIN)/python -m bench --sizes $(SIZES)
 
 clean:
-	rm -rf dist .nkhr-builds $(VENV) node_modules
+	rm -rf dist .nkhr-assets .nkhr-builds $(VENV) node_modules
