@@ -198,7 +198,6 @@
       const cy = cytoscape({
         container: container,
         elements: visibleElements(),
-        wheelSensitivity: 0.3,
         style: [
           { selector: "node", style: { "background-color": "data(colour)", "shape": "data(shape)", "label": "data(display)",
             "font-size": FONT, "text-wrap": "wrap", "text-max-width": 150, "width": 18, "height": 18,
