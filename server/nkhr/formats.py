@@ -136,8 +136,6 @@ FORMATS: tuple[Format, ...] = (
 
 BY_NAME: dict[str, Format] = {f.name: f for f in FORMATS}
 
-RDF_KINDS = (Kind.GRAPH, Kind.DATASET)
-
 
 def get(name: str) -> Format:
     """The format of this name (not an alias); a KeyError names the known ones."""
@@ -171,8 +169,3 @@ def load_writers(*kinds: Kind) -> None:
         if fmt.writer is not None and "writer" not in fmt._resolved:
             module, _, name = fmt.writer.partition(":")
             fmt._resolved["writer"] = getattr(importlib.import_module(module), name)
-
-
-def every_name() -> list[str]:
-    """Every name and alias a client may send as format=, for messages."""
-    return sorted({name for f in FORMATS for name in f.names})
