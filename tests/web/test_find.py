@@ -399,3 +399,20 @@ def test_a_kind_link_on_the_results_keeps_that_kind_only(site, browser):
     answer = requests.get(site.url + "/search", params={"q": "kirby", "kind": "nkhr:Person", "format": "json"},
                           timeout=10).json()
     assert answer["total"] == len(answer["hits"]) >= 1 and {h["kind_label"] for h in answer["hits"]} == {"person"}
+
+
+def test_a_class_too_large_to_tabulate_whole_fills_only_the_page_shown(built, tmp_path, monkeypatch):
+    """Above LARGE_CLASS instances (100,000 claims at 1M) only the page's cells are computed, and the
+    list sorts and filters by name; the rows and their cells are the same as for a small class."""
+    import nkhr.web.browse as browse
+    from nkhr.web import create_app
+    from support import prebuilt_project
+    client = create_app(prebuilt_project(built, tmp_path / "large")).test_client()
+    whole = client.get("/browse/Claim?size=7&page=3&format=json").get_json()
+    monkeypatch.setattr(browse, "LARGE_CLASS", 50)
+    large = create_app(prebuilt_project(built, tmp_path / "large2")).test_client()
+    paged = large.get("/browse/Claim?size=7&page=3&format=json").get_json()
+    assert paged["rows"] == whole["rows"] and paged["total"] == whole["total"] > 50
+    refused = large.get("/browse/Claim?sort=author")
+    assert refused.status_code == 400 and b"sorts by name only" in refused.data
+    assert b"sorts and filters by name" in large.get("/browse/Claim").data

@@ -154,14 +154,26 @@ def columns_for(name: str, index: list[ClassEntry]) -> list[Column]:
 
 def instances(engine: Engine, class_iri: str, columns: list[Column]) -> list[Row]:
     """Every instance of the class with its cells, in label order."""
+    rows = instance_labels(engine, class_iri)
+    fill(engine, class_iri, rows, columns)
+    return rows
+
+
+def instance_labels(engine: Engine, class_iri: str) -> list[Row]:
+    """Every instance of the class with its label and no cells yet, in label order."""
     base = _rows(engine, f"""SELECT ?x (SAMPLE(?l) AS ?label) WHERE {{
         ?x a <{class_iri}> . FILTER(isIRI(?x)) OPTIONAL {{ ?x rdfs:label|skos:prefLabel ?l }} }} GROUP BY ?x""")
-    rows = {_s(r["x"]): Row(_s(r["x"]), r["label"] or _s(r["x"]).rsplit("/", 1)[-1], {}) for r in base}
+    rows = [Row(_s(r["x"]), r["label"] or _s(r["x"]).rsplit("/", 1)[-1], {}) for r in base]
+    return sorted(rows, key=lambda r: (fold(r.label), r.iri))
+
+
+def fill(engine: Engine, class_iri: str, rows: list[Row], columns: list[Column], only: bool = False) -> None:
+    """Compute the cells of ``rows``; with ``only``, query for these rows alone (one page of a big class)."""
+    values_clause = ("VALUES ?x { " + " ".join(f"<{r.iri}>" for r in rows) + " }") if only else ""
     for column in columns:
-        values = _column_values(engine, class_iri, column)
-        for iri, row in rows.items():
-            row.cells[column.key] = values.get(iri) or _empty(column)
-    return sorted(rows.values(), key=lambda r: (fold(r.label), r.iri))
+        values = _column_values(engine, class_iri, column, values_clause)
+        for row in rows:
+            row.cells[column.key] = values.get(row.iri) or _empty(column)
 
 
 def _empty(column: Column) -> Cell:
@@ -170,13 +182,14 @@ def _empty(column: Column) -> Cell:
     return Cell("", sort=(1, ""))
 
 
-def _column_values(engine: Engine, class_iri: str, column: Column) -> dict[str, Cell]:
+def _column_values(engine: Engine, class_iri: str, column: Column, only: str = "") -> dict[str, Cell]:
     if column.kind == "figure":
-        return _figures(engine, f"?x a <{class_iri}> . BIND(?x AS ?claim)")
+        return _figures(engine, f"{only} ?x a <{class_iri}> . BIND(?x AS ?claim)")
     if column.kind == "about-figure":
-        return _figures(engine, f"?x a <{class_iri}> . ?claim nkhr:about ?x ; nkhr:quantityKind <{column.quantity}> .")
+        return _figures(engine, f"{only} ?x a <{class_iri}> . ?claim nkhr:about ?x ; "
+                                f"nkhr:quantityKind <{column.quantity}> .")
     found = _rows(engine, f"""SELECT DISTINCT ?x ?v (SAMPLE(?vl) AS ?vlabel) WHERE {{
-        ?x a <{class_iri}> ; {column.path} ?v .
+        {only} ?x a <{class_iri}> ; {column.path} ?v .
         OPTIONAL {{ ?v rdfs:label|skos:prefLabel ?vl }} }} GROUP BY ?x ?v ORDER BY ?x ?vlabel ?v""")
     values: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
     for r in found:

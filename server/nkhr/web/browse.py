@@ -17,7 +17,18 @@ from typing import Any, cast
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
-from ..content.browse import ClassEntry, Column, Row, class_index, columns_for, filtered, instances, ordered
+from ..content.browse import (
+    ClassEntry,
+    Column,
+    Row,
+    class_index,
+    columns_for,
+    fill,
+    filtered,
+    instance_labels,
+    instances,
+    ordered,
+)
 from .hosting import public_base
 from .search import site
 from .sparql import plain_error
@@ -45,6 +56,12 @@ def index_entries() -> list[ClassEntry]:
         return cast(list[ClassEntry], cache["index"])
 
 
+# Above this many instances a class's cells are computed for the page shown only (a few small
+# queries), and its list sorts and filters by name: computing every cell of 100,000 claims would
+# take longer than a request may.
+LARGE_CLASS = 10_000
+
+
 def class_rows(name: str) -> tuple[ClassEntry | None, list[Column], list[Row]]:
     entries = {entry.name: entry for entry in index_entries()}
     entry = entries.get(name)
@@ -54,7 +71,9 @@ def class_rows(name: str) -> tuple[ClassEntry | None, list[Column], list[Row]]:
     with _lock:
         if ("rows", name) not in cache:
             columns = columns_for(name, index_entries())
-            cache[("rows", name)] = (columns, instances(site().engine, entry.iri, columns))
+            rows = (instance_labels(site().engine, entry.iri) if entry.instances > LARGE_CLASS
+                    else instances(site().engine, entry.iri, columns))
+            cache[("rows", name)] = (columns, rows)
         columns, rows = cache[("rows", name)]
     return entry, columns, rows
 
@@ -87,9 +106,12 @@ def browse_class(name: str) -> ResponseReturnValue:
     entry, columns, rows = class_rows(name)
     if entry is None:
         abort(404)
-    keys = {"label"} | {c.key for c in columns}
+    large = entry.instances > LARGE_CLASS
+    keys = {"label"} if large else {"label"} | {c.key for c in columns}
     sort = request.args.get("sort") or "label"
     if sort not in keys:
+        if large:
+            return plain_error(400, f"This kind has {entry.instances:,} instances: its list sorts by name only.")
         return plain_error(400, f"sort= must be one of {', '.join(sorted(keys))}.")
     descending = request.args.get("order") == "desc"
     text = (request.args.get("filter") or "").strip()[:200]
@@ -98,6 +120,9 @@ def browse_class(name: str) -> ResponseReturnValue:
     pages = max(1, (len(shown_all) + size - 1) // size)
     page = _int("page", 1, 1, pages)
     shown = shown_all[(page - 1) * size: page * size]
+    if large:                  # cells for this page only, on copies: the cached rows stay bare
+        shown = [Row(r.iri, r.label, {}) for r in shown]
+        fill(site().engine, entry.iri, shown, columns, only=True)
     fmt = request.args.get("format")
     if fmt == "csv":
         return _csv(name, columns, shown)
@@ -114,7 +139,7 @@ def browse_class(name: str) -> ResponseReturnValue:
     headers = [("label", "Name")] + [(c.key, c.header) for c in columns]
     return render_template("browse_class.html", entry=entry, columns=columns, headers=headers, rows=shown,
                            total=len(shown_all), all_count=len(rows), page=page, pages=pages, size=size,
-                           filter=text, sort=sort,
+                           filter=text, sort=sort, large=large,
                            descending=descending)
 
 
