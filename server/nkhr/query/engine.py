@@ -8,15 +8,22 @@ and 10-60x faster than rdflib's SPARQL on our queries).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
-from ..vocab import GRAPHS, PREFIXES, is_section_graph
+from ..vocab import is_section_graph
+
+# An RDF term as pyoxigraph returns it in a solution (RDF-star: a quoted triple is a term too).
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+T = TypeVar("T")
+# A solution row: a ``Term`` or None (unbound) per variable. Typed ``Any`` on purpose: pyoxigraph's
+# iterators yield ``Any``, and the trusted queries read ``.value`` of variables they bind by construction.
+Row = list[Any]
 
 
 class QuerySyntaxError(ValueError):
@@ -27,9 +34,9 @@ class QuerySyntaxError(ValueError):
 class QueryResult:
     kind: str                          # "select", "ask" or "graph"
     variables: list[str] = field(default_factory=list)
-    rows: list[list] = field(default_factory=list)      # pyoxigraph terms or None
+    rows: list[Row] = field(default_factory=list)       # a Term or None (unbound) per variable
     boolean: bool | None = None
-    triples: list = field(default_factory=list)         # pyoxigraph Triples
+    triples: list[ox.Triple] = field(default_factory=list)
     truncated: bool = False                             # more rows than max_rows existed
 
 
@@ -40,14 +47,14 @@ class Engine:
         self.store = store
 
     @classmethod
-    def from_nquads(cls, path: Path) -> "Engine":
+    def from_nquads(cls, path: Path) -> Engine:
         """An in-memory copy of an N-Quads file (tests, benchmarks, one-off commands)."""
         store = ox.Store()
         store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
         return cls(store)
 
     @classmethod
-    def open(cls, path: Path) -> "Engine":
+    def open(cls, path: Path) -> Engine:
         """The build's read-only on-disk store (a folder), or an N-Quads file loaded into memory."""
         from .diskstore import open_store
         path = Path(path)
@@ -110,12 +117,13 @@ def dataset_of(default_graph_uris: Sequence[str], named_graph_uris: Sequence[str
     return None, None
 
 
-def take(items, max_rows: int | None, each=None) -> tuple[list, bool]:
+def take(items: Iterable[T], max_rows: int | None,
+         each: Callable[[], object] | None = None) -> tuple[list[T], bool]:
     """The first ``max_rows`` of ``items`` (all when None), and whether more existed.
 
     ``each`` is called before every item is kept (the remote engine checks its deadline there).
     """
-    kept = []
+    kept: list[T] = []
     for item in items:
         if max_rows is not None and len(kept) >= max_rows:
             return kept, True
@@ -125,7 +133,7 @@ def take(items, max_rows: int | None, each=None) -> tuple[list, bool]:
     return kept, False
 
 
-def _materialise(answer, max_rows: int | None) -> QueryResult:
+def _materialise(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, max_rows: int | None) -> QueryResult:
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult(kind="ask", boolean=bool(answer))
     if isinstance(answer, ox.QuerySolutions):
