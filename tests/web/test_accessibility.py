@@ -225,6 +225,20 @@ def test_static_assets_are_compressed_once_fingerprinted_and_revalidated(site):
     assert "no-cache" in unversioned.headers["Cache-Control"], "an old link revalidates instead"
 
 
+@pytest.mark.parametrize("path", ["/id/north-korea.html",
+                                  "/exports/neighbourhood?iri=https://w3id.org/nkhr/id/north-korea"])
+def test_pages_and_graph_json_are_gzipped_and_still_revalidate(site, path):
+    import requests
+    plain = requests.get(site.url + path, headers={"Accept-Encoding": "identity"})
+    packed = requests.get(site.url + path, headers={"Accept-Encoding": "gzip"}, stream=True)
+    wire = packed.raw.read()
+    assert plain.headers.get("Content-Encoding") is None and packed.headers["Content-Encoding"] == "gzip"
+    assert len(wire) * 4 < len(plain.content), "compressed to less than a quarter"
+    assert plain.headers["ETag"] != packed.headers["ETag"] and "Accept-Encoding" in packed.headers["Vary"]
+    again = requests.get(site.url + path, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304
+
+
 # The focused element's outline, and the background it is drawn on (the first opaque ancestor's).
 RING = """
     const el = document.activeElement, style = getComputedStyle(el);
