@@ -36,6 +36,7 @@ def href(iri: str) -> str | None:
         return "/" + iri[len(BASE):]
     return iri if iri.lower().startswith(("http://", "https://")) else None
 
+
 @blueprint.route("/")
 def home():
     the_site = site()
@@ -66,7 +67,7 @@ def claims_page():
 
 
 @blueprint.route("/vendor/<name>")
-def vendor(name: str):
+def vendor(name: str) -> Response:
     """An npm package's file (web/assets.py: compressed once, fingerprinted, cached for long)."""
     if name not in VENDOR:
         abort(404)
