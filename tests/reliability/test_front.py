@@ -9,6 +9,8 @@ process so that their threads do not slow the measurements; they come from 127.0
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -19,7 +21,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from support import ROOT, RunningServer, prebuilt_project
+from support import ROOT, RunningServer, alive, command_line, descendants, prebuilt_project
 
 HEADER_TIMEOUT = 4
 BODY_TIMEOUT = 3
@@ -40,9 +42,9 @@ def front(built, tmp_path_factory):
     running.stop()
 
 
-def run_attacks(port: int, attacks: list[str], seconds: float) -> dict:
+def run_attacks(port: int, attacks: list[str], seconds: float, ramp: float = 2.0) -> dict:
     command = [sys.executable, "-m", "bench.attacks", "--port", str(port), "--together", "--json",
-               "--seconds", str(seconds)]
+               "--seconds", str(seconds), "--ramp", str(ramp)]
     for name in attacks:
         command += ["--attack", name]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=seconds + 120)
@@ -82,7 +84,9 @@ def test_a_body_that_stops_arriving_is_dropped_after_the_body_timeout(front):
 
 
 def test_pages_and_cached_answers_are_quick_and_cheap_queries_succeed_while_64_clients_loop_on_a_slow_query(front):
-    result = run_attacks(front.port, ["saturate"], seconds=14)
+    # Measured from 3 s in: until each worker has stopped the slow query once (and so refuses it
+    # at once), the first wave of 64 copies fills the waiting line.
+    result = run_attacks(front.port, ["saturate"], seconds=15, ramp=3.0)
     assert sum(result["saturate"]["statuses"].values()) >= 64, result["saturate"]
     for kind in ("home", "catalog"):
         figures = result["probe"][kind]
@@ -132,3 +136,41 @@ def test_a_query_stopped_at_the_limit_is_refused_at_once_when_sent_again(front):
             assert int(again.headers["Retry-After"]) >= 1
             return
     pytest.fail(f"the query was run again instead of refused at once: {statuses}")
+
+
+def _tree(pid: int) -> list[int]:
+    return [pid, *descendants(pid)]
+
+
+def test_if_nginx_dies_the_server_stops_with_an_error_and_leaves_nothing_running(built, tmp_path):
+    running = RunningServer(prebuilt_project(built, tmp_path / "p").root, workers=1)
+    try:
+        tree = _tree(running.process.pid)
+        nginx = [p for p in tree if command_line(p).startswith("nginx: master")]
+        assert len(nginx) == 1, [command_line(p) for p in tree]
+        os.kill(nginx[0], signal.SIGKILL)
+        assert running.process.wait(timeout=30) != 0
+        assert "nginx front stopped" in (running.root / "server.log").read_text()
+        deadline = time.monotonic() + 10
+        while any(alive(p) for p in tree) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(alive(p) for p in tree), [command_line(p) for p in tree if alive(p)]
+    finally:
+        running.stop()
+
+
+def test_kill_9_of_the_server_leaves_no_front_worker_or_query_process(built, tmp_path):
+    running = RunningServer(prebuilt_project(built, tmp_path / "p").root, workers=1)
+    try:
+        assert requests.get(running.url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=60).ok
+        tree = _tree(running.process.pid)
+        assert any(command_line(p).startswith("nginx: worker") for p in tree)
+        assert len(tree) >= 5, [command_line(p) for p in tree]    # master, nginx (2+), worker, query processes
+        os.kill(running.process.pid, signal.SIGKILL)
+        running.process.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while any(alive(p) for p in tree) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(alive(p) for p in tree), [command_line(p) for p in tree if alive(p)]
+    finally:
+        running.stop()

@@ -32,6 +32,7 @@ from string import Template
 
 SOCKET_NAME = "app.sock"
 PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
 
 
 class FrontUnavailable(Exception):
@@ -93,6 +94,33 @@ def _listen_address(host: str, port: int) -> str:
 
 def _seconds(value: float) -> str:
     return f"{max(1, round(value * 1000))}ms"
+
+
+def adopt_orphans() -> None:
+    """Make this process the parent of its descendants' orphans (PR_SET_CHILD_SUBREAPER).
+
+    nginx's workers do not notice that their master died: killed with SIGKILL, it left them
+    holding the port for ever. As the server's master adopts them, ``Front.finish`` can end them.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def _orphaned_nginx() -> list[int]:
+    """This process's children that are nginx processes (after ``adopt_orphans``: its workers)."""
+    found = []
+    for task in Path("/proc/self/task").glob("*"):
+        try:
+            pids = [int(p) for p in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        for pid in pids:
+            try:
+                if Path(f"/proc/{pid}/comm").read_text().strip() == "nginx":
+                    found.append(pid)
+            except OSError:
+                pass
+    return found
 
 
 def _die_with_parent() -> None:
@@ -174,4 +202,9 @@ class Front:
                 self.process.wait(timeout=5)
             except ChildProcessError:
                 pass                       # already reaped by gunicorn's arbiter
+        for pid in _orphaned_nginx():      # workers of a master that was killed
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         shutil.rmtree(self.run_dir, ignore_errors=True)

@@ -53,6 +53,7 @@ class FrontedArbiter(Arbiter):  # type: ignore[misc]  # gunicorn has no type inf
         super().__init__(app)
 
     def start(self) -> None:
+        fronts.adopt_orphans()
         super().start()
         self.front.start()
 
