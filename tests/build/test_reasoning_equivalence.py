@@ -88,7 +88,7 @@ def test_fast_reasoner_infers_what_owlrl_keeps_on_the_project(built, fast_projec
 
 
 def test_shacl_reports_the_same_on_the_fast_closure(built, fast_project, shapes):
-    report = validate(fast_project.full, shapes, built.files_for)
+    report = validate(fast_project.full, shapes, built.files_for, lines_for=built.data.lines_for)
     assert report.conforms == built.report.conforms
     assert report.problems == built.report.problems
     assert len(report.problems) > 0     # the project has warnings: the comparison says something
