@@ -155,3 +155,13 @@ def test_a_verdict_is_remembered_so_a_query_asked_again_is_not_read_again():
         checker._idle = readers
     finally:
         checker.close()
+
+
+def test_a_readers_start_does_not_count_against_the_query():
+    """The first query a fresh reader gets waits for it to start (rdflib and pyoxigraph to load),
+    then has its whole time limit: a short limit must not make it refuse every query."""
+    checker = ParseChecker(size=1)
+    try:
+        checker.check("ASK { ?s ?p ?o }", [GRAPH_ASSERTED], timeout=0.5)
+    finally:
+        checker.close()

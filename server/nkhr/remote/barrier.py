@@ -221,7 +221,6 @@ class ParseChecker:
 
     def _read(self, text: str, allowed_graphs: tuple[str, ...], timeout: float) -> Verdict:
         """Have a checking process read ``text``; raise QueryRefused when none could in time."""
-        deadline = time.monotonic() + timeout
         try:
             checker = self._idle.get(timeout=timeout)
         except queue.Empty:
@@ -237,6 +236,9 @@ class ParseChecker:
                     raise OSError("a checking process did not start")
                 checker.connection.recv()
                 checker.ready = True
+            # The time limit counts from here: a reader's start (a second or two, once per
+            # process) is not the query's doing.
+            deadline = time.monotonic() + timeout
             checker.connection.send((text, list(allowed_graphs)))
             if checker.connection.poll(max(0.0, deadline - time.monotonic())):
                 verdict = checker.connection.recv()
