@@ -36,11 +36,15 @@ import json
 import math
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
 
 from .. import formats
 from ..formats import Format, Kind
-from ..query.engine import Engine
+from ..query.engine import Engine, Term
 from ..vocab import GRAPH_ASSERTED, GRAPH_ONTOLOGY, GRAPH_SECTION, NKHR, PREFIXES, SEC
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -83,6 +87,9 @@ JOIN = " | "
 # name -> (file name, Content-Type), a view of the property-graph formats of ``nkhr.formats``.
 FORMATS = {f.name: (f"graph.{f.extension}", f.content_type) for f in formats.of_kind(Kind.PROPERTY_GRAPH)}
 
+# An attribute value: a literal as int, float, bool or its lexical form, or a label or IRI (str).
+Value = str | int | float | bool
+
 GRAPH_NAME = "North Korea human-rights knowledge graph"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -108,8 +115,8 @@ def short_name(iri: str) -> str:
 
 @dataclass
 class PropertyGraph:
-    nodes: dict[str, dict]                        # IRI -> attributes, sorted by IRI
-    edges: list[dict]                             # {id, source, target, predicate, label}, sorted
+    nodes: dict[str, dict[str, Value]]            # IRI -> attributes, sorted by IRI
+    edges: list[dict[str, str]]                   # {id, source, target, predicate, label}, sorted
     node_types: dict[str, str] = field(default_factory=dict)   # attribute -> string|long|double|boolean
 
     @property
@@ -135,21 +142,22 @@ class PropertyGraph:
 # Reading the dataset
 # ---------------------------------------------------------------------------------------------
 
-def _triples(engine: Engine, graph: str) -> list[tuple]:
+def _triples(engine: Engine, graph: str) -> list[tuple[Any, ...]]:
+    """(s, p, o) pyoxigraph terms, ``Any`` as the engine's rows are (see ``query.engine.Row``)."""
     result = engine.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o FILTER(isIRI(?s)) }} }}")
     return [tuple(row) for row in result.rows]
 
 
-def _is_iri(term) -> bool:
+def _is_iri(term: Term) -> bool:
     return type(term).__name__ == "NamedNode"
 
 
-def _label_key(predicate: str, literal) -> tuple:
+def _label_key(predicate: str, literal: ox.Literal) -> tuple[int, int, str, str]:
     language = literal.language or ""
     return (LABELS.index(predicate), 0 if language == "en" else 1 if language == "" else 2, language, literal.value)
 
 
-def _literal_value(literal):
+def _literal_value(literal: ox.Literal) -> Value:
     """A literal as int, float, bool or str (its lexical form)."""
     datatype = literal.datatype.value if literal.datatype is not None else ""
     text = literal.value
@@ -175,7 +183,7 @@ def build_graph(engine: Engine) -> PropertyGraph:
                                  f"{{ ?sub <{RDFS}subClassOf>+ ?sup FILTER(isIRI(?sup)) }} }}").rows:
         superclasses.setdefault(sub.value, set()).add(sup.value)
 
-    labels: dict[str, tuple] = {}                 # IRI -> (key, text) of its best label
+    labels: dict[str, tuple[tuple[int, int, str, str], str]] = {}   # IRI -> (key, text) of its best label
     types: dict[str, set[str]] = {}
     for s, p, o in asserted + ontology:
         if p.value in LABELS and not _is_iri(o):
@@ -199,8 +207,8 @@ def build_graph(engine: Engine) -> PropertyGraph:
     predicates = {p for _s, p, _o in facts}
     names = _attribute_names(predicates)
 
-    values: dict[str, dict[str, list]] = {iri: {} for iri in node_iris}
-    edges = []
+    values: dict[str, dict[str, list[Value]]] = {iri: {} for iri in node_iris}
+    edges: list[Link] = []
     for s, p, o in facts:
         if _is_iri(o) and o.value in is_node:
             edges.append((s, p, o.value))
@@ -211,12 +219,12 @@ def build_graph(engine: Engine) -> PropertyGraph:
         elif not _is_iri(o) and hasattr(o, "datatype"):
             values[s].setdefault(names[p], []).append(_literal_value(o))
 
-    nodes = {}
+    nodes: dict[str, dict[str, Value]] = {}
     for iri in node_iris:
         classes = sorted(types.get(iri, ()), key=short_name)
-        attributes = {"iri": iri, "label": label[iri], "class": _most_specific(classes, superclasses),
+        attributes: dict[str, Value] = {"iri": iri, "label": label[iri], "class": _most_specific(classes, superclasses),
                       "classes": JOIN.join(short_name(c) for c in classes),
-                      "sections": JOIN.join(sorted(set(values[iri].pop("sections", []))))}
+                      "sections": JOIN.join(sorted({_text(v) for v in values[iri].pop("sections", [])}))}
         for name in sorted(values[iri]):
             found = values[iri][name]
             distinct = sorted({(type(v).__name__, v): v for v in found}.values(), key=lambda v: (type(v).__name__, v))
@@ -281,7 +289,7 @@ def _most_specific(classes: list[str], superclasses: dict[str, set[str]]) -> str
     return local_name(sorted(below or own, key=local_name)[0])
 
 
-def _text(value) -> str:
+def _text(value: Value) -> str:
     """A value as text: booleans as true/false, whole doubles without ".0" (46500, not 46500.0)."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -290,17 +298,17 @@ def _text(value) -> str:
     return str(value)
 
 
-def _json_value(value):
+def _json_value(value: Value) -> Value:
     return int(value) if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53 else value
 
 
-def _settle_types(nodes: dict[str, dict]) -> dict[str, str]:
+def _settle_types(nodes: dict[str, dict[str, Value]]) -> dict[str, str]:
     """One type per attribute over the whole graph; values are converted to it in place."""
     seen: dict[str, set[type]] = {}
     for attributes in nodes.values():
         for name, value in attributes.items():
             seen.setdefault(name, set()).add(type(value))
-    kinds = {}
+    kinds: dict[str, str] = {}
     for name, found in seen.items():
         if found == {bool}:
             kinds[name] = "boolean"
@@ -326,7 +334,8 @@ def _settle_types(nodes: dict[str, dict]) -> dict[str, str]:
 
 def _xml_bytes(root: ET.Element) -> bytes:
     ET.indent(root, space="  ")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)   # typeshed: Any for a byte encoding
+    return data + b"\n"
 
 
 def to_graphml(graph: PropertyGraph) -> bytes:
@@ -379,7 +388,7 @@ def to_gexf(graph: PropertyGraph) -> bytes:
     node_ids = {name: str(i) for i, name in enumerate(node_names)}
     nodes = ET.SubElement(element, "nodes")
     for iri, attributes in graph.nodes.items():
-        node = ET.SubElement(nodes, "node", {"id": iri, "label": attributes["label"]})
+        node = ET.SubElement(nodes, "node", {"id": iri, "label": _text(attributes["label"])})
         values = ET.SubElement(node, "attvalues")
         for name, value in attributes.items():
             if name != "label":
@@ -394,7 +403,7 @@ def to_gexf(graph: PropertyGraph) -> bytes:
     return _xml_bytes(root)
 
 
-def cytoscape_data(graph: PropertyGraph) -> dict:
+def cytoscape_data(graph: PropertyGraph) -> dict[str, object]:
     """Cytoscape.js elements JSON; nodes also carry ``name`` (the label), which Cytoscape desktop shows,
     and ``value`` (the IRI again) and edges ``key`` (their id): what networkx's ``cytoscape_graph()``
     needs to read the file back as a MultiDiGraph."""
@@ -442,7 +451,7 @@ voro_margin weight width xdotversion xlabel xlp z
 DOT_OWN = {"label", "class"}
 
 
-def dot_quote(value) -> str:
+def dot_quote(value: Value) -> str:
     """A DOT quoted string: backslashes and double quotes escaped, line breaks as \\n."""
     text = _text(value).replace("\\", "\\\\").replace('"', '\\"')
     return '"' + text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n") + '"'
@@ -473,7 +482,8 @@ def to_dot(graph: PropertyGraph) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-WRITERS = {"graphml": to_graphml, "gexf": to_gexf, "cyjs": to_cytoscape, "dot": to_dot}
+WRITERS: dict[str, Callable[[PropertyGraph], bytes]] = {"graphml": to_graphml, "gexf": to_gexf,
+                                                        "cyjs": to_cytoscape, "dot": to_dot}
 
 
 def render(graph: PropertyGraph, fmt: str) -> bytes:
