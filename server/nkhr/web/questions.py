@@ -13,7 +13,7 @@ from flask import Blueprint, render_template
 from .. import formats
 from ..built import DUMP_FORMATS, dump_name
 from ..content.entity import Term
-from ..content.readable import iris_of, literal_raw, literal_text, readable_rows
+from ..content.readable import XSD, iris_of, literal_raw, literal_text, readable_date, readable_rows
 from ..query.catalog import NamedQuery
 from .search import site
 
@@ -26,6 +26,17 @@ ANSWER_ROWS = 2000          # rows of an answer shown on its page (the downloads
 def readable_literal(term: Term) -> str:
     """An entity page's literal (``content.entity.Term``) as a person reads it."""
     return literal_text(term.value, term.datatype)
+
+
+@blueprint.app_template_filter("date_text")
+def date_text(value: str) -> str:
+    """An ISO date as a person reads it ("2013-05-06" -> "6 May 2013"); a year or other text unchanged."""
+    import re
+    if re.fullmatch(r"-?\d{4}-\d{2}-\d{2}", value or ""):
+        return readable_date(value, XSD + "date")
+    if re.fullmatch(r"-?\d{4}-\d{2}", value or ""):
+        return readable_date(value, XSD + "gYearMonth")
+    return value
 
 
 @blueprint.app_template_filter("raw_literal")
