@@ -59,7 +59,7 @@ def test_build_reports_conformance_and_writes_every_artifact(built_copy):
     assert all(count > 0 for count in metadata["graphs"].values())
     assert metadata["conforms"] is True
     timings = json.loads((root / "dist" / "timings.json").read_text())
-    assert set(timings) == {"parse", "reason", "validate", "write", "store"}
+    assert {"parse", "reason", "validate", "write", "store"} <= set(timings)
 
 
 def test_dataset_dump_keeps_the_three_named_graphs(built_copy):

@@ -42,10 +42,16 @@ def strict_fast_closure(*graphs):
     return fast_closure(*graphs, fallback=None)
 
 
+def _rdf11(term):
+    """RDF 1.1 has one term for "x" and "x"^^xsd:string (the fast reasoner's, from pyoxigraph);
+    rdflib has two."""
+    return Literal(str(term)) if isinstance(term, Literal) and term.datatype == XSD.string else term
+
+
 def outcome(reasoner, *graphs):
     """('ok', inferred triples) or ('inconsistent', messages)."""
     try:
-        return "ok", set(reasoner(*graphs).inferred)
+        return "ok", {tuple(_rdf11(t) for t in triple) for triple in reasoner(*graphs).inferred}
     except InconsistentError as exc:
         return "inconsistent", sorted(exc.messages)
 
