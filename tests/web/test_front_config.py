@@ -40,3 +40,27 @@ def test_the_front_can_be_turned_off_and_nothing_else_is_understood():
     assert wanted({}) is True and wanted({"NKHR_FRONT": "none"}) is False
     with pytest.raises(FrontUnavailable, match="use nginx"):
         wanted({"NKHR_FRONT": "apache"})
+
+
+def test_behind_a_trusted_proxy_the_client_address_comes_from_x_forwarded_for():
+    settings = FrontSettings.from_environment({"NKHR_TRUSTED_PROXIES": "10.0.0.5, 192.168.0.0/16,::1"})
+    front = Front("127.0.0.1", 8766, settings)
+    try:
+        config = front.run_dir / "nginx.conf"
+        text = front.configuration()
+        config.write_text(text)
+        check = subprocess.run([front.binary, "-p", f"{front.run_dir}/", "-e", "stderr", "-c", str(config), "-t"],
+                               capture_output=True, text=True, timeout=30)
+        assert check.returncode == 0, check.stderr
+        for line in ("set_real_ip_from 10.0.0.5/32;", "set_real_ip_from 192.168.0.0/16;", "set_real_ip_from ::1/128;",
+                     "real_ip_header X-Forwarded-For;"):
+            assert line in text
+    finally:
+        shutil.rmtree(front.run_dir, ignore_errors=True)
+    plain = Front("127.0.0.1", 8767)
+    try:
+        assert "set_real_ip_from" not in plain.configuration()     # nobody is trusted by default
+    finally:
+        shutil.rmtree(plain.run_dir, ignore_errors=True)
+    with pytest.raises(FrontUnavailable, match="'proxy.example' is not an address or a network"):
+        FrontSettings.from_environment({"NKHR_TRUSTED_PROXIES": "proxy.example"})

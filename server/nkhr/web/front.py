@@ -18,6 +18,7 @@ a reverse proxy of your own with the same protections.
 from __future__ import annotations
 
 import ctypes
+import ipaddress
 import os
 import pwd
 import resource
@@ -52,6 +53,10 @@ class FrontSettings:
     client_requests: int = 64         # requests under way at once from one address
     processes: int = 2                # nginx worker processes
     access_log: bool = True
+    # Addresses of TLS proxies or load balancers in front (NKHR_TRUSTED_PROXIES, comma-separated
+    # addresses or networks): from them, the client's address is read from X-Forwarded-For, so the
+    # per-client limits see clients rather than the proxy.
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> FrontSettings:
@@ -60,6 +65,14 @@ class FrontSettings:
                  "keepalive_timeout": "NKHR_KEEPALIVE_TIMEOUT", "send_timeout": "NKHR_SEND_TIMEOUT",
                  "connections": "NKHR_MAX_CONNECTIONS", "client_requests": "NKHR_CLIENT_REQUESTS"}
         settings = cls()
+        proxies = [p.strip() for p in environ.get("NKHR_TRUSTED_PROXIES", "").split(",") if p.strip()]
+        for proxy in proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise FrontUnavailable(f"NKHR_TRUSTED_PROXIES: {proxy!r} is not an address or a network "
+                                       "(write 10.0.0.5 or 10.0.0.0/8).") from None
+        settings.trusted_proxies = tuple(proxies)
         for attribute, variable in names.items():
             if environ.get(variable):
                 kind = type(getattr(settings, attribute))
@@ -163,8 +176,11 @@ class Front:
             import grp
             user_line = f"user {self._workers_user.pw_name} {grp.getgrgid(self._workers_user.pw_gid).gr_name};"
         s = self.settings
+        real_ip = "".join(f"    set_real_ip_from {ipaddress.ip_network(p, strict=False)};\n" for p in s.trusted_proxies)
+        if real_ip:
+            real_ip += "    real_ip_header X-Forwarded-For;\n    real_ip_recursive on;\n"
         return template.substitute(
-            front_workers=s.processes, nofile=nofile, connections=connections, run=self.run_dir,
+            real_ip=real_ip, front_workers=s.processes, nofile=nofile, connections=connections, run=self.run_dir,
             user_line=user_line, access_log="/dev/stdout combined" if s.access_log else "off",
             header_timeout=_seconds(s.header_timeout), body_timeout=_seconds(s.body_timeout),
             keepalive_timeout=_seconds(s.keepalive_timeout), send_timeout=_seconds(s.send_timeout),
