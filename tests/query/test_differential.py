@@ -48,13 +48,13 @@ import multiprocessing
 import re
 import resource
 from collections import Counter
-from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 import pytest
-from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib import Dataset, Literal, URIRef
 
 from nkhr.serialize import dataset_bytes, make_dataset
+from support import NUMERIC, XSD, _number, concat_separators, norm_oxigraph, norm_rdflib, normalise_concat, rows_of  # noqa: F401
 
 RDFLIB_SECONDS = 20
 RDFLIB_MEMORY = 4 * 1024 ** 3
@@ -71,14 +71,6 @@ RDFLIB_NESTED_BIND = {
     and row["subject"] != ("iri", KG + "dprk-universal-periodic-review"),
 }
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short", "byte",
-                             "nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
-                             "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort",
-                             "unsignedByte")}
-GROUP_CONCAT = re.compile(r"GROUP_CONCAT\s*\(", re.I)
-AS_VARIABLE = re.compile(r"\s*AS\s*\?(\w+)", re.I)
-SEPARATOR = re.compile(r"separator\s*=\s*(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')", re.I)
 ORDER_BY = re.compile(r"ORDER\s+BY\s+(?P<keys>.*?)(?:\s+(?:LIMIT|OFFSET)\b.*)?\s*$", re.I | re.S)
 KEY = re.compile(r"(?:ASC|DESC)\s*\(\s*\?(\w+)\s*\)|\?(\w+)|\S", re.I)
 BARE_DISTINCT = re.compile(r"(GROUP_CONCAT\s*\(\s*DISTINCT\s+)(\?\w+)", re.I)
@@ -87,31 +79,6 @@ BARE_DISTINCT = re.compile(r"(GROUP_CONCAT\s*\(\s*DISTINCT\s+)(\?\w+)", re.I)
 def rdflib_compatible(query: str) -> str:
     """``GROUP_CONCAT(DISTINCT ?v`` as ``GROUP_CONCAT(DISTINCT STR(?v)``: see the module's docstring."""
     return BARE_DISTINCT.sub(lambda m: f"{m.group(1)}STR({m.group(2)})", query)
-
-
-def concat_separators(query: str) -> dict[str, str]:
-    """The variables a GROUP_CONCAT binds, with their separator (a space when none is given)."""
-    found = {}
-    for match in GROUP_CONCAT.finditer(query):
-        depth, i, quote = 1, match.end(), None      # find the closing parenthesis
-        while i < len(query) and depth:
-            char = query[i]
-            if quote:
-                if char == "\\":
-                    i += 1
-                elif char == quote:
-                    quote = None
-            elif char in "\"'":
-                quote = char
-            else:
-                depth += {"(": 1, ")": -1}.get(char, 0)
-            i += 1
-        args, name = query[match.end():i - 1], AS_VARIABLE.match(query, i)
-        if name:
-            separator = SEPARATOR.search(args)
-            found[name.group(1)] = (separator.group(1)[1:-1].encode().decode("unicode_escape")
-                                    if separator else " ")
-    return found
 
 
 def order_prefix(query: str, variables: list[str], concats: dict) -> list[str]:
@@ -129,66 +96,6 @@ def order_prefix(query: str, variables: list[str], concats: dict) -> list[str]:
             break
         keys.append(name)
     return keys
-
-
-def _number(lexical: str):
-    try:
-        return Decimal(lexical.replace("INF", "Infinity").replace("E", "e"))
-    except InvalidOperation:
-        return lexical
-
-
-def norm_rdflib(term):
-    if term is None:
-        return None
-    if isinstance(term, URIRef):
-        return ("iri", str(term))
-    if isinstance(term, BNode):
-        return ("bnode",)
-    assert isinstance(term, Literal)
-    if term.language:
-        return ("lang", str(term), term.language.lower())
-    datatype = str(term.datatype) if term.datatype else XSD + "string"
-    if datatype in NUMERIC:
-        return ("number", _number(str(term)))
-    return ("literal", str(term), datatype)
-
-
-def norm_oxigraph(term):
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return ("iri", term.value)
-    if isinstance(term, ox.BlankNode):
-        return ("bnode",)
-    assert isinstance(term, ox.Literal)
-    if term.language:
-        return ("lang", term.value, term.language.lower())
-    datatype = term.datatype.value
-    if datatype in NUMERIC:
-        return ("number", _number(term.value))
-    return ("literal", term.value, datatype)
-
-
-def normalise_concat(value, separator: str):
-    """A GROUP_CONCAT value as the sorted list of its parts, its tag or datatype dropped."""
-    if value is None:
-        return None
-    text = value[1]
-    return ("concat", tuple(sorted(text.split(separator))) if text else ())
-
-
-def rows_of(variables, raw_rows, norm, concats):
-    rows = []
-    for raw in raw_rows:
-        row = []
-        for variable, term in zip(variables, raw):
-            value = norm(term)
-            if variable in concats:
-                value = normalise_concat(value, concats[variable])
-            row.append(value)
-        rows.append(tuple(row))
-    return rows
 
 
 def _rdflib_child(connection, nquads_path: str) -> None:
