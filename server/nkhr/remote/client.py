@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
@@ -50,7 +51,7 @@ class StoreAuth(AuthBase):
         self._digest = HTTPDigestAuth(user, password)
         self.scheme: str | None = None
 
-    def __call__(self, request):
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         return (self._basic if self.scheme == "basic" else self._digest)(request)
 
     def learn(self, response: requests.Response) -> bool:
@@ -83,14 +84,15 @@ class Store:
             session.headers["User-Agent"] = "nkhr (https://w3id.org/nkhr/)"
         return session
 
-    def request(self, method: str, url: str, *, timeout, **options) -> requests.Response:
+    def request(self, method: str, url: str, *, timeout: float | tuple[float, float],
+                **options: Any) -> requests.Response:       # Any: requests' own keyword arguments
         """Send one request; a refused connection or a DNS failure is StoreUnavailable."""
         try:
             response = self.session().request(method, url, timeout=timeout, **options)
             if self.auth is not None and self.auth.learn(response):
                 response.close()
                 body = options.get("data")
-                if hasattr(body, "seek"):
+                if body is not None and hasattr(body, "seek"):
                     body.seek(0)
                 response = self.session().request(method, url, timeout=timeout, **options)
         except requests.exceptions.ConnectTimeout:

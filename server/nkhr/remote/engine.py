@@ -21,7 +21,8 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
 import requests
@@ -41,6 +42,15 @@ from .client import (
     locate,
     response_text,
 )
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
+
+class _Readable(Protocol):
+    """What ``_BlankNodeLabels`` reads from: the response's raw urllib3 stream."""
+
+    def read(self, amt: int, /) -> bytes: ...
 
 
 def query_form(sparql: str) -> str | None:
@@ -62,7 +72,7 @@ class _BlankNodeLabels(io.RawIOBase):
     PATTERN = re.compile(rb'("type"[ \t]{0,4}:[ \t]{0,4}"bnode"[ \t]{0,4},[ \t]{0,4}"value"[ \t]{0,4}:[ \t]{0,4}")nodeID://')
     KEEP = 80       # longer than any match: a match cut by a read boundary is completed first
 
-    def __init__(self, raw):
+    def __init__(self, raw: _Readable):
         self.raw = raw
         self.pending = b""
         self.done = False
@@ -70,15 +80,16 @@ class _BlankNodeLabels(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: WriteableBuffer) -> int:
         while not self.done and len(self.pending) <= self.KEEP:
             chunk = self.raw.read(64 * 1024)
             if not chunk:
                 self.done = True
             self.pending = self.PATTERN.sub(rb"\1", self.pending + chunk)
         size = len(self.pending) if self.done else len(self.pending) - self.KEEP
-        size = min(size, len(buffer))
-        buffer[:size] = self.pending[:size]
+        view = memoryview(buffer)
+        size = min(size, len(view))
+        view[:size] = self.pending[:size]
         self.pending = self.pending[size:]
         return size
 
@@ -91,13 +102,14 @@ class RemoteEngine:
     request (StoreUnavailable) instead of failing to boot.
     """
 
-    def __init__(self, store: Store | Callable[[], Store], graphs, timeout: float = 30.0):
+    def __init__(self, store: Store | Callable[[], Store], graphs: Iterable[str], timeout: float = 30.0):
         self._store = store
         self.graphs = sorted(graphs)
         self.timeout = timeout
 
     @classmethod
-    def for_url(cls, url: str | None, query_url: str | None, graphs, timeout: float = 30.0) -> RemoteEngine:
+    def for_url(cls, url: str | None, query_url: str | None, graphs: Iterable[str],
+                timeout: float = 30.0) -> RemoteEngine:
         """The engine of ``serve --store``: the kind and the credentials come from NKHR_STORE_KIND,
         NKHR_STORE_USER and NKHR_STORE_PASSWORD (never from the command line or the settings)."""
         def find() -> Store:
@@ -132,7 +144,7 @@ class RemoteEngine:
         remaining = max(0.01, deadline - time.monotonic())
         form = query_form(sparql)
         accept = {"SELECT": TABULAR_ACCEPT, "ASK": TABULAR_ACCEPT, "CONSTRUCT": GRAPH_ACCEPT,
-                  "DESCRIBE": GRAPH_ACCEPT}.get(form, f"{TABULAR_ACCEPT}, {GRAPH_ACCEPT};q=0.9")
+                  "DESCRIBE": GRAPH_ACCEPT}.get(form or "", f"{TABULAR_ACCEPT}, {GRAPH_ACCEPT};q=0.9")
         # The embedded engine's dataset: the union of the build's graphs by default, and only
         # the build's graphs as named graphs (not the marker, nor other data in the store).
         form_data = [("query", sparql)]
@@ -186,7 +198,7 @@ class RemoteEngine:
         return QueryResult(kind="graph", triples=triples, truncated=truncated)
 
 
-def _deadline_check(deadline: float, limit: float):
+def _deadline_check(deadline: float, limit: float) -> Callable[[], None]:
     """A check to run per row read: the store's answer may stream for longer than the time limit."""
     def check() -> None:
         if time.monotonic() > deadline:
@@ -194,7 +206,8 @@ def _deadline_check(deadline: float, limit: float):
     return check
 
 
-def _solutions(answer, form: str | None, max_rows: int | None, deadline: float, limit: float) -> QueryResult:
+def _solutions(answer: ox.QuerySolutions | ox.QueryBoolean, form: str | None, max_rows: int | None,
+               deadline: float, limit: float) -> QueryResult:
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult(kind="ask", boolean=bool(answer))
     variables = [v.value for v in answer.variables]
@@ -212,10 +225,11 @@ def _timeout(limit: float) -> QueryTimeout:
 
 
 def _is_timeout(exc: BaseException) -> bool:
-    while exc is not None:
-        if isinstance(exc, (TimeoutError, requests.exceptions.Timeout)) or "timed out" in str(exc).lower():
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, (TimeoutError, requests.exceptions.Timeout)) or "timed out" in str(cause).lower():
             return True
-        exc = exc.__cause__ or exc.__context__
+        cause = cause.__cause__ or cause.__context__
     return False
 
 
@@ -232,7 +246,8 @@ def _check_status(response: requests.Response, url: str) -> None:
     if status in (408, 504):
         raise QueryTimeout(f"the SPARQL store gave up on the query (HTTP {status}): {text}")
     if status in (429, 502, 503):
-        raise StoreUnavailable(f"the SPARQL store at {url} cannot answer now (HTTP {status}){': ' + text if text else ''}")
+        raise StoreUnavailable(f"the SPARQL store at {url} cannot answer now "
+                               f"(HTTP {status}){': ' + text if text else ''}")
     raise RuntimeError(f"the SPARQL store failed on the query (HTTP {status}){': ' + text if text else ''}")
 
 
@@ -252,12 +267,14 @@ class RemotePool:
         self._slots = threading.BoundedSemaphore(max(1, size))
         self.barrier = barrier or ParseChecker(size=max(1, size))
 
-    def run(self, sparql: str, default_graphs=None, named_graphs=None, tabular_fmt: str | None = "json",
-            graph_fmt: str | None = "turtle", max_rows: int | None = None, timeout: float = 10.0) -> Answer:
-        started = time.monotonic()
+    def run(self, sparql: str, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+            tabular_fmt: str | None = "json", graph_fmt: str | None = "turtle", max_rows: int | None = None,
+            timeout: float = 10.0) -> Answer:
+        # Reading the query has its own time limit; the query's own starts once it has been read
+        # (a reader's start, once per worker, would otherwise eat the first query's time).
         self.barrier.check(sparql, self.engine.graphs, timeout=timeout)
-        remaining = max(0.01, timeout - (time.monotonic() - started))
-        if not self._slots.acquire(timeout=remaining):
+        started = time.monotonic()
+        if not self._slots.acquire(timeout=timeout):
             raise QueryTimeout("every query slot stayed busy for the whole time limit")
         try:
             result = self.engine.query(sparql, default_graphs, named_graphs, max_rows=max_rows,

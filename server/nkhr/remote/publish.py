@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TextIO
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -64,7 +66,16 @@ class _Split:
     triples: int = 0
 
 
-def publish(project: Project, store: Store, chunk: int = DEFAULT_CHUNK, progress=lambda message: None) -> PublishReport:
+@dataclass
+class _Handles:
+    """The open files of one graph while it is split: the blank-node file and the current chunk."""
+    bnodes: TextIO
+    plain: TextIO | None = None
+    count: int = 0              # triples in ``plain``
+
+
+def publish(project: Project, store: Store, chunk: int = DEFAULT_CHUNK,
+            progress: Callable[[str], object] = lambda message: None) -> PublishReport:
     """Replace the build's graphs in ``store`` with those of dist/; raise StoreError on failure."""
     if store.gsp_url is None:
         raise StoreError("no Graph Store Protocol endpoint is known for this store: give --gsp URL")
@@ -92,7 +103,7 @@ def publish(project: Project, store: Store, chunk: int = DEFAULT_CHUNK, progress
     return report
 
 
-def split_dataset(nquads: Path, folder: Path, graphs, chunk: int = DEFAULT_CHUNK) -> dict[str, _Split]:
+def split_dataset(nquads: Path, folder: Path, graphs: Iterable[str], chunk: int = DEFAULT_CHUNK) -> dict[str, _Split]:
     """Write each graph of ``nquads`` as N-Triples files in ``folder``, in one streaming pass.
 
     Raises StoreError for a triple outside the build's named graphs, and for a blank node shared
@@ -101,13 +112,12 @@ def split_dataset(nquads: Path, folder: Path, graphs, chunk: int = DEFAULT_CHUNK
     """
     splits = {g: _Split(g, [folder / f"{i}-0.nt"]) for i, g in enumerate(sorted(graphs))}
     index = {g: i for i, g in enumerate(sorted(graphs))}
-    handles = {g: {"bnodes": open(s.chunks[0], "w", encoding="utf-8"), "plain": None, "count": 0}
-               for g, s in splits.items()}
+    handles = {g: _Handles(open(s.chunks[0], "w", encoding="utf-8")) for g, s in splits.items()}
     owner: dict[str, str] = {}                  # blank node label -> the graph it was seen in
     try:
         for quad in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS):
             graph = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else None
-            if graph not in splits:
+            if graph is None or graph not in splits:
                 where = f"<{graph}>" if graph else "the default graph"
                 raise StoreError(f"{nquads.name} holds a triple in {where}, which is not one of the build's "
                                  "graphs: run `nkhr build` again")
@@ -122,24 +132,24 @@ def split_dataset(nquads: Path, folder: Path, graphs, chunk: int = DEFAULT_CHUNK
                     if first != graph:
                         raise StoreError(f"the blank node _:{label} occurs in <{first}> and in <{graph}>; the "
                                          "Graph Store Protocol would load it as two nodes. Give it an IRI.")
-                handle["bnodes"].write(line)
+                handle.bnodes.write(line)
                 continue
-            if handle["plain"] is None or handle["count"] >= chunk:
-                if handle["plain"] is not None:
-                    handle["plain"].close()
+            if handle.plain is None or handle.count >= chunk:
+                if handle.plain is not None:
+                    handle.plain.close()
                 path = folder / f"{index[graph]}-{len(split.chunks)}.nt"
                 split.chunks.append(path)
-                handle["plain"] = open(path, "w", encoding="utf-8")
-                handle["count"] = 0
-            handle["plain"].write(line)
-            handle["count"] += 1
+                handle.plain = open(path, "w", encoding="utf-8")
+                handle.count = 0
+            handle.plain.write(line)
+            handle.count += 1
     except SyntaxError as exc:
         raise StoreError(f"{nquads.name} cannot be read ({exc}): run `nkhr build` again") from None
     finally:
         for handle in handles.values():
-            handle["bnodes"].close()
-            if handle["plain"] is not None:
-                handle["plain"].close()
+            handle.bnodes.close()
+            if handle.plain is not None:
+                handle.plain.close()
     # The first request carries the blank nodes; when there are none, it takes the first chunk.
     for split in splits.values():
         if len(split.chunks) > 1 and split.chunks[0].stat().st_size == 0:
@@ -149,6 +159,7 @@ def split_dataset(nquads: Path, folder: Path, graphs, chunk: int = DEFAULT_CHUNK
 
 def _send(store: Store, method: str, graph: str, path: Path | None = None, allow_missing: bool = False) -> None:
     """One Graph Store Protocol request on ``graph``; a file body is streamed from disk."""
+    assert store.gsp_url is not None            # publish() refuses a store without one
     url = f"{store.gsp_url}{'&' if '?' in store.gsp_url else '?'}graph={quote(graph, safe='')}"
     try:
         if path is None:
@@ -176,12 +187,13 @@ def _check_counts(store: Store, expected: dict[str, int]) -> None:
     held = store_counts(store, expected)
     wrong = {g: (held.get(g, 0), n) for g, n in expected.items() if held.get(g, 0) != n}
     if wrong:
-        listing = "; ".join(f"<{g}> holds {have} triples, the build {want}" for g, (have, want) in sorted(wrong.items()))
+        listing = "; ".join(f"<{g}> holds {have} triples, the build {want}"
+                            for g, (have, want) in sorted(wrong.items()))
         raise StoreError(f"after loading, the store's counts differ from build.json ({listing}); "
                          "the store may have rewritten some literals. The build graph was not written.")
 
 
-def store_counts(store: Store, graphs) -> dict[str, int]:
+def store_counts(store: Store, graphs: Iterable[str]) -> dict[str, int]:
     """Triples per graph as the store's query endpoint counts them."""
     engine = RemoteEngine(store, sorted(graphs), timeout=REQUEST_TIMEOUT)
     try:
@@ -193,9 +205,9 @@ def store_counts(store: Store, graphs) -> dict[str, int]:
     return {row[0].value: int(row[1].value) for row in result.rows if row[0] is not None}
 
 
-def _send_marker(store: Store, report: PublishReport, metadata: dict) -> None:
+def _send_marker(store: Store, report: PublishReport, metadata: dict[str, Any]) -> None:   # build.json
     graph = ox.NamedNode(BUILD_GRAPH)
-    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
     triples = [
         ox.Triple(graph, ox.NamedNode(DCTERMS + "identifier"), ox.Literal(report.digest)),
         ox.Triple(graph, ox.NamedNode(DCTERMS + "modified"),
@@ -208,6 +220,8 @@ def _send_marker(store: Store, report: PublishReport, metadata: dict) -> None:
         triples.append(ox.Triple(ox.NamedNode(name), ox.NamedNode(VOID + "triples"),
                                  ox.Literal(str(count), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))))
     with tempfile.NamedTemporaryFile(suffix=".nt") as body:
-        body.write(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        assert data is not None                 # no output given: serialize returns the bytes
+        body.write(data)
         body.flush()
         _send(store, "PUT", BUILD_GRAPH, Path(body.name))
