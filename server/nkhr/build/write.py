@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 
 from ..built import (
@@ -42,12 +43,16 @@ from .search_index import SEARCH_FILE, index_bytes
 from .tables import table_files
 
 
-def artifacts(result: BuildResult) -> dict[str, bytes]:
-    """Every file of a build, by name, as bytes. Deterministic for the same sources."""
+def artifacts(result: BuildResult, files: MutableMapping[str, bytes] | None = None) -> MutableMapping[str, bytes]:
+    """Every file of a build, by name, as bytes, put in ``files`` (a ``_Spool`` writes each to disk
+    at once). Deterministic for the same sources."""
+    files = {} if files is None else files
     quads = make_dataset(result.published_graphs)     # the section graphs repeat asserted triples
     union = triples_of(quads)
-    files = {dump_name(fmt): dataset_bytes(quads, fmt) if get(fmt).kind is Kind.DATASET else triples_bytes(union, fmt)
-             for fmt in DUMP_FORMATS}
+    for fmt in DUMP_FORMATS:
+        dataset = get(fmt).kind is Kind.DATASET
+        files[dump_name(fmt)] = dataset_bytes(quads, fmt) if dataset else triples_bytes(union, fmt)
+    del union
     files["asserted.ttl"] = triples_bytes(triples_of(quads, GRAPH_ASSERTED), "turtle")
     files["ontology.ttl"] = triples_bytes(triples_of(quads, GRAPH_ONTOLOGY), "turtle")
     # For the ontology documentation: the curators' own file, comments and layout included.
@@ -64,7 +69,19 @@ def write_dist(result: BuildResult, progress=lambda message: None) -> Path:
     """Write the build to a fresh folder and point ``dist`` at it atomically."""
     started = time.perf_counter()
     project = result.project
-    files = artifacts(result)
+    builds = project.root / BUILDS_DIR
+    staging = builds / f".staging-{time.time_ns()}-{os.getpid()}"
+    try:
+        builds.mkdir(exist_ok=True)
+        staging.mkdir()
+        files = artifacts(result, _Spool(staging))
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)      # it would keep the space the disk lacks
+        raise WriteError(project, builds, exc) from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    assert isinstance(files, _Spool)
     metadata = {
         "version": describe_versions(),
         "ontology_version": result.ontology_version,
@@ -75,28 +92,30 @@ def write_dist(result: BuildResult, progress=lambda message: None) -> Path:
         "violations": len(result.report.violations),
         "warnings": len(result.report.warnings),
         "sources": source_digests(project),
-        "files": {name: sha256(data) for name, data in sorted(files.items())},
+        "files": dict(sorted(files.digests.items())),
     }
-    files[METADATA] = (json.dumps(metadata, indent=2, sort_keys=True) + "\n").encode("utf-8")
-    build_id = sha256(files[METADATA])[:16]
+    described = (json.dumps(metadata, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    build_id = sha256(described)[:16]
 
-    builds = project.root / BUILDS_DIR
-    builds.mkdir(exist_ok=True)
     final = builds / build_id
     damaged = None
-    if final.exists() and not _holds(final, files):
+    if final.exists() and not _holds(final, files, described):
         # The same build was written before and has since been damaged (a flipped byte, a
         # truncated file). Reusing it would keep serving the damage, and `nkhr build` (the fix
         # the error message suggests) would never repair it: write a fresh folder beside it.
         damaged, final = final, builds / f"{build_id}-{time.time_ns()}"
-    if not final.exists():
-        staging = builds / f".staging-{build_id}-{os.getpid()}"
+    if final.exists():
+        shutil.rmtree(staging, ignore_errors=True)          # the same build is there, whole
+    else:
         try:
-            _write_folder(staging, files, result.timings)
+            files[METADATA] = described
+            store_started = time.perf_counter()
+            write_store(staging / dump_name("nquads"), staging / STORE_DIR)
+            result.timings["store"] = time.perf_counter() - store_started
             try:
                 os.replace(staging, final)
             except OSError:             # a concurrent build of the same sources got there first
-                if not _holds(final, files):
+                if not _holds(final, files, described):
                     raise
                 shutil.rmtree(staging, ignore_errors=True)
         except OSError as exc:
@@ -111,7 +130,7 @@ def write_dist(result: BuildResult, progress=lambda message: None) -> Path:
     if damaged is not None:
         shutil.rmtree(damaged, ignore_errors=True)
     _remove_old_builds(builds, keep=final)
-    progress(f"wrote {project.relative(project.dist_dir)}/ ({len(files)} files) "
+    progress(f"wrote {project.relative(project.dist_dir)}/ ({len(files.digests) + 1} files) "
              f"in {result.timings['write']:.2f}s, and its query store in {result.timings.get('store', 0.0):.2f}s")
     return final
 
@@ -142,19 +161,39 @@ class WriteError(Exception):
                          "Free some space (or fix the folder) and run `nkhr build` again.")
 
 
-def _write_folder(staging: Path, files: dict[str, bytes], timings: dict) -> None:
-    """Every file of the build, then its query store, in a fresh staging folder."""
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    for name, data in files.items():
-        (staging / name).parent.mkdir(parents=True, exist_ok=True)
-        with open(staging / name, "wb") as handle:
+class _Spool(MutableMapping[str, bytes]):
+    """The files of a build, each written to the staging folder as soon as it is made, with its
+    digest: a million triples make about 1.4 GB of dumps, which no longer sit in memory together.
+    Reading a file back (the search index and the tables read dataset.nq) reads the disk."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.digests: dict[str, str] = {}
+        self.sizes: dict[str, int] = {}
+
+    def __setitem__(self, name: str, data: bytes) -> None:
+        path = self.folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-    store_started = time.perf_counter()
-    write_store(staging / dump_name("nquads"), staging / STORE_DIR)
-    timings["store"] = time.perf_counter() - store_started
+        self.digests[name], self.sizes[name] = sha256(data), len(data)
+
+    def __getitem__(self, name: str) -> bytes:
+        if name not in self.digests:
+            raise KeyError(name)
+        return (self.folder / name).read_bytes()
+
+    def __delitem__(self, name: str) -> None:
+        (self.folder / name).unlink()
+        del self.digests[name], self.sizes[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self.digests))
+
+    def __len__(self) -> int:
+        return len(self.digests)
 
 
 def _point_dist_at(project: Project, target: Path) -> None:
@@ -168,13 +207,16 @@ def _point_dist_at(project: Project, target: Path) -> None:
     os.replace(temporary, link)
 
 
-def _holds(folder: Path, files: dict[str, bytes]) -> bool:
-    """True when ``folder`` holds exactly these bytes under these names, and its whole query store."""
+def _holds(folder: Path, files: _Spool, described: bytes) -> bool:
+    """True when ``folder`` holds exactly these files (by size and digest) and this build.json,
+    and its whole query store."""
     if store_damage(folder / STORE_DIR):
         return False
-    for name, data in files.items():
+    if not (folder / METADATA).is_file() or (folder / METADATA).read_bytes() != described:
+        return False
+    for name, digest in files.digests.items():
         path = folder / name
-        if not path.is_file() or path.stat().st_size != len(data) or path.read_bytes() != data:
+        if not path.is_file() or path.stat().st_size != files.sizes[name] or sha256(path.read_bytes()) != digest:
             return False
     return True
 
