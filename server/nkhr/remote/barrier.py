@@ -156,7 +156,7 @@ def _check_forever(connection: Connection) -> None:
     while True:
         try:
             text, allowed = connection.recv()
-        except EOFError:
+        except (EOFError, OSError):         # the web worker went away
             return
         try:
             connection.send(read_query(text, allowed))
