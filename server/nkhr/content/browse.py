@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..query.engine import Engine
+from ..query.engine import QueryEngine
 from ..text import fold
 from ..vocab import GRAPH_ONTOLOGY, NKHR
 from .quantity import quantity_text
@@ -123,7 +123,7 @@ def _s(value: str | None) -> str:
     return value or ""
 
 
-def class_index(engine: Engine) -> list[ClassEntry]:
+def class_index(engine: QueryEngine) -> list[ClassEntry]:
     """Every class of the ontology with its number of instances (those of its subclasses included)."""
     found = _rows(engine, f"""
         SELECT ?c ?label ?comment (COUNT(DISTINCT ?x) AS ?n)
@@ -152,14 +152,14 @@ def columns_for(name: str, index: list[ClassEntry]) -> list[Column]:
     return DEFAULT_COLUMNS
 
 
-def instances(engine: Engine, class_iri: str, columns: list[Column]) -> list[Row]:
+def instances(engine: QueryEngine, class_iri: str, columns: list[Column]) -> list[Row]:
     """Every instance of the class with its cells, in label order."""
     rows = instance_labels(engine, class_iri)
     fill(engine, class_iri, rows, columns)
     return rows
 
 
-def instance_labels(engine: Engine, class_iri: str) -> list[Row]:
+def instance_labels(engine: QueryEngine, class_iri: str) -> list[Row]:
     """Every instance of the class with its label and no cells yet, in label order."""
     base = _rows(engine, f"""SELECT ?x (SAMPLE(?l) AS ?label) WHERE {{
         ?x a <{class_iri}> . FILTER(isIRI(?x)) OPTIONAL {{ ?x rdfs:label|skos:prefLabel ?l }} }} GROUP BY ?x""")
@@ -167,7 +167,7 @@ def instance_labels(engine: Engine, class_iri: str) -> list[Row]:
     return sorted(rows, key=lambda r: (fold(r.label), r.iri))
 
 
-def fill(engine: Engine, class_iri: str, rows: list[Row], columns: list[Column], only: bool = False) -> None:
+def fill(engine: QueryEngine, class_iri: str, rows: list[Row], columns: list[Column], only: bool = False) -> None:
     """Compute the cells of ``rows``; with ``only``, query for these rows alone (one page of a big class)."""
     values_clause = ("VALUES ?x { " + " ".join(f"<{r.iri}>" for r in rows) + " }") if only else ""
     for column in columns:
@@ -182,7 +182,7 @@ def _empty(column: Column) -> Cell:
     return Cell("", sort=(1, ""))
 
 
-def _column_values(engine: Engine, class_iri: str, column: Column, only: str = "") -> dict[str, Cell]:
+def _column_values(engine: QueryEngine, class_iri: str, column: Column, only: str = "") -> dict[str, Cell]:
     if column.kind == "figure":
         return _figures(engine, f"{only} ?x a <{class_iri}> . BIND(?x AS ?claim)")
     if column.kind == "about-figure":
@@ -213,7 +213,7 @@ def _cell(column: Column, pairs: list[tuple[str, str | None]]) -> Cell:
     return Cell(text, sort=(0, fold(text)))
 
 
-def _figures(engine: Engine, pattern: str) -> dict[str, Cell]:
+def _figures(engine: QueryEngine, pattern: str) -> dict[str, Cell]:
     """Each instance's figures (a claim's own, or those of the claims about it), with their authors."""
     found = _rows(engine, f"""SELECT ?x ?claim ?value ?min ?max ?atLeast ?approximate ?unit
             (GROUP_CONCAT(DISTINCT ?byLabel; separator=", ") AS ?by) WHERE {{

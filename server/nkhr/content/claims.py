@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..query.engine import Engine
+from ..query.engine import QueryEngine
 from ..vocab import GRAPH_ASSERTED
 from .quantity import quantity_text
 from .sparql import rows as _rows
@@ -131,7 +131,7 @@ def _period(row: dict[str, str | None]) -> str:
     return ""
 
 
-def claim_groups(engine: Engine) -> list[ClaimGroup]:
+def claim_groups(engine: QueryEngine) -> list[ClaimGroup]:
     """Quantitative claims grouped by what they are about and what they measure, biggest groups first."""
     groups: OrderedDict[tuple[str, str], ClaimGroup] = OrderedDict()
     for row in _rows(engine, CLAIMS):

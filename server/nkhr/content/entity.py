@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ..query.engine import Engine, QueryResult
+from ..query.engine import QueryEngine, QueryResult
 from ..vocab import (
     GRAPH_ASSERTED,
     GRAPH_INFERRED,
@@ -34,7 +34,7 @@ def _iri(value: str) -> str:
     return "<" + value.replace(">", "%3E") + ">"
 
 
-def exists(engine: Engine, iri: str) -> bool:
+def exists(engine: QueryEngine, iri: str) -> bool:
     return bool(engine.query(f"ASK {{ {{ {_iri(iri)} ?p ?o }} UNION {{ ?s ?p {_iri(iri)} }} }}").boolean)
 
 
@@ -97,7 +97,7 @@ def _label_pattern(var: str) -> str:
 ORIGINS = {GRAPH_ASSERTED: "asserted", GRAPH_INFERRED: "inferred", GRAPH_ONTOLOGY: "ontology"}
 
 
-def describe(engine: Engine, iri: str) -> Description:
+def describe(engine: QueryEngine, iri: str) -> Description:
     x = _iri(iri)
     rows = engine.query(f"""{_P}
         SELECT ?p ?o ?g ?p_label ?o_label WHERE {{
@@ -152,7 +152,7 @@ def readings_query(subject: str) -> str:
         }}"""
 
 
-def claims_about(engine: Engine, iri: str) -> list[Claim]:
+def claims_about(engine: QueryEngine, iri: str) -> list[Claim]:
     rows = engine.query(f"""{_P}
         SELECT ?claim ?claim_label ?p ?o ?p_label ?o_label WHERE {{
           GRAPH <{GRAPH_ASSERTED}> {{ ?claim nkhr:about {_iri(iri)} ; a ?type ; ?p ?o . }}
@@ -199,7 +199,7 @@ _QUANTITY_PARTS = {str(SCHEMA.value): "value", str(SCHEMA.minValue): "min", str(
                    str(SCHEMA.unitCode): "unit"}
 
 
-def description_graph(engine: Engine, iri: str) -> QueryResult:
+def description_graph(engine: QueryEngine, iri: str) -> QueryResult:
     """The RDF served for a resource: its own triples, the triples pointing at it, and its claims."""
     x = _iri(iri)
     return engine.query(f"""{_P}

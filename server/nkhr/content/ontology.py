@@ -8,12 +8,12 @@ from rdflib import Graph
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 
-from ..query.engine import Engine
+from ..query.engine import QueryEngine
 from ..shapes import path_text
 from ..vocab import GRAPH_ONTOLOGY, NKHR, PREFIXES, short
 
 
-def ontology_overview(engine: Engine) -> dict[str, Any]:
+def ontology_overview(engine: QueryEngine) -> dict[str, Any]:
     def rows(query: str) -> list[list[str]]:
         return [[t.value if t is not None else "" for t in row]
                 for row in engine.query(query, prefixes=PREFIXES).rows]
@@ -31,7 +31,7 @@ def ontology_overview(engine: Engine) -> dict[str, Any]:
     return {"header": header[0] if header else ["", "", ""], "classes": classes, "properties": properties}
 
 
-def ontology_docs(engine: Engine, shapes_graph: Graph | None) -> dict[str, Any]:
+def ontology_docs(engine: QueryEngine, shapes_graph: Graph | None) -> dict[str, Any]:
     """Classes (with their place in the hierarchy and the shapes' constraints) and properties."""
     overview = ontology_overview(engine)
     constraints = class_constraints(shapes_graph) if shapes_graph is not None else {}

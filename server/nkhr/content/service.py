@@ -19,7 +19,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 from .. import formats
 from ..built import DUMP_FORMATS, dump_name
 from ..formats import Kind
-from ..query.engine import Engine
+from ..query.engine import QueryEngine
 from ..vocab import (
     BASE,
     GRAPH_ASSERTED,
@@ -43,7 +43,7 @@ GRAPH_TITLES = {
 }
 class Served(Protocol):
     """What the descriptions read of the served dataset (``nkhr.web.site.Site`` is one)."""
-    engine: Engine
+    engine: QueryEngine
     metadata: dict[str, Any]
     graphs: list[str]
     settings: Any

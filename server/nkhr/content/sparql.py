@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..query.engine import Engine
+from ..query.engine import QueryEngine
 from ..vocab import PREFIXES
 
 
-def rows(engine: Engine, query: str) -> list[dict[str, str | None]]:
+def rows(engine: QueryEngine, query: str) -> list[dict[str, str | None]]:
     """A SELECT's rows as {variable: lexical value or None}, the project's prefixes declared."""
     result = engine.query(query, prefixes=PREFIXES)
     return [{v: (t.value if t is not None else None) for v, t in zip(result.variables, row, strict=True)}

@@ -5,7 +5,7 @@ Computed with SPARQL on the built dataset, so they describe exactly what the end
 
 from __future__ import annotations
 
-from ..query.engine import Engine, QueryResult
+from ..query.engine import QueryEngine, QueryResult
 from ..vocab import GRAPH_ASSERTED, NKHR
 
 TRIPLES_PER_GRAPH = """
@@ -35,5 +35,5 @@ QUERIES = {
 }
 
 
-def compute(engine: Engine) -> dict[str, QueryResult]:
+def compute(engine: QueryEngine) -> dict[str, QueryResult]:
     return {title: engine.query(query) for title, query in QUERIES.items()}

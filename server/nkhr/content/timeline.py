@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..query.engine import Engine
+from ..query.engine import QueryEngine
 from ..vocab import GRAPH_ASSERTED
 from .sparql import rows as _rows
 
@@ -84,7 +84,7 @@ class TimelineEntry:
     sections: OrderedDict[str, str] = field(default_factory=OrderedDict)
 
 
-def timeline(engine: Engine) -> list[TimelineEntry]:
+def timeline(engine: QueryEngine) -> list[TimelineEntry]:
     entries: OrderedDict[tuple[str, str, str], TimelineEntry] = OrderedDict()
     for row in _rows(engine, TIMELINE):
         top = TOPS.get((row["top"] or "").rsplit("#", 1)[-1], "other")

@@ -44,7 +44,7 @@ import pyoxigraph as ox
 
 from .. import formats
 from ..formats import Format, Kind
-from ..query.engine import Engine, Term
+from ..query.engine import QueryEngine, Term
 from ..vocab import GRAPH_ASSERTED, GRAPH_ONTOLOGY, GRAPH_SECTION, NKHR, PREFIXES, SEC
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -142,7 +142,7 @@ class PropertyGraph:
 # Reading the dataset
 # ---------------------------------------------------------------------------------------------
 
-def _triples(engine: Engine, graph: str) -> list[tuple[Any, ...]]:
+def _triples(engine: QueryEngine, graph: str) -> list[tuple[Any, ...]]:
     """(s, p, o) pyoxigraph terms, ``Any`` as the engine's rows are (see ``query.engine.Row``)."""
     result = engine.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o FILTER(isIRI(?s)) }} }}")
     return [tuple(row) for row in result.rows]
@@ -174,7 +174,7 @@ def _literal_value(literal: ox.Literal) -> Value:
     return clean(text)
 
 
-def build_graph(engine: Engine) -> PropertyGraph:
+def build_graph(engine: QueryEngine) -> PropertyGraph:
     """The property graph of the built dataset (see the module's docstring for the model)."""
     asserted = _triples(engine, GRAPH_ASSERTED)
     ontology = _triples(engine, GRAPH_ONTOLOGY)
@@ -245,7 +245,7 @@ def build_graph(engine: Engine) -> PropertyGraph:
 Link = tuple[str, str, str]
 
 
-def _edge_provenance(engine: Engine) -> tuple[dict[Link, set[str]], set[Link]]:
+def _edge_provenance(engine: QueryEngine) -> tuple[dict[Link, set[str]], set[Link]]:
     """Which sections state each link between two IRIs (from the per-section graphs), and
     which links are marked as the curators' reading."""
     stated_by: dict[Link, set[str]] = {}

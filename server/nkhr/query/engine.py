@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import pyoxigraph as ox
 
@@ -38,6 +38,17 @@ class QueryResult:
     boolean: bool | None = None
     triples: list[ox.Triple] = field(default_factory=list)
     truncated: bool = False                             # more rows than max_rows existed
+
+
+class QueryEngine(Protocol):
+    """What the app's own queries need of an engine: ``Engine`` here, or ``remote.engine.RemoteEngine``
+    (``serve --store``), which takes the same arguments."""
+
+    def named_graphs(self) -> list[str]: ...
+
+    def query(self, sparql: str, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None, *, max_rows: int | None = None,
+              prefixes: Mapping[str, str] | None = None) -> QueryResult: ...
 
 
 class Engine:

@@ -18,7 +18,7 @@ from flask.typing import ResponseReturnValue
 
 from ..content.entity import describe, description_graph, exists
 from ..formats import Format
-from ..query.engine import Engine, QuerySyntaxError
+from ..query.engine import QueryEngine, QuerySyntaxError
 from ..vocab import BASE, GRAPH_ONTOLOGY
 from .negotiation import RDF, NotAcceptable, choose_rdf_format, not_acceptable, wants_html
 from .sparql import site
@@ -51,7 +51,7 @@ def _candidates(path: str) -> list[str]:
 _IRI_CHARACTERS = re.compile(r'[^<>"{}|^`\\\x00-\x20]*')
 
 
-def _names_a_resource(engine: Engine, iri: str) -> bool:
+def _names_a_resource(engine: QueryEngine, iri: str) -> bool:
     if not _IRI_CHARACTERS.fullmatch(iri):
         return False
     try:

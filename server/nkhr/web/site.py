@@ -9,17 +9,32 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
-from ..built import CATALOG_DIR, dump_name, verify
+from ..built import CATALOG_DIR, STORE_DIR, dump_name, verify
 from ..project import Project
 from ..query.catalog import load_catalog
-from ..built import STORE_DIR
-from ..query.engine import Engine
+from ..query.engine import Engine, QueryEngine
 from ..query.fairness import FairGate
-from ..query.sandbox import QueryPool
+from ..query.sandbox import Answer, QueryPool
 from .answers import AnswerCache
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+    from ..remote.engine import RemoteEngine
+
+
+class Pool(Protocol):
+    """What answers outside queries: ``QueryPool`` (killable processes) or ``remote.engine.RemotePool``."""
+
+    def run(self, sparql: str, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+            tabular_fmt: str | None = "json", graph_fmt: str | None = "turtle", max_rows: int | None = None,
+            timeout: float = 10.0) -> Answer: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass
@@ -47,16 +62,17 @@ class Site:
     project: Project
     settings: Settings = field(default_factory=Settings)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.metadata = verify(self.project)
         self.dist = self.project.dist_dir.resolve()
         self.dataset = self._dataset_path()
-        self.engine = self._store_engine() or Engine.open(self.dataset)
+        self._remote = self._store_engine()
+        self.engine: QueryEngine = self._remote or Engine.open(self.dataset)
         self.graphs = sorted(self.metadata["graphs"])
         self.catalog = load_catalog(self.project.dist_dir / CATALOG_DIR)
         self.shapes = self._load_shapes()
-        self.built_at = datetime.fromtimestamp((self.dist / "build.json").stat().st_mtime, tz=timezone.utc)
-        self._pool: QueryPool | None = None
+        self.built_at = datetime.fromtimestamp((self.dist / "build.json").stat().st_mtime, tz=UTC)
+        self._pool: Pool | None = None
         self.answers = AnswerCache(self.settings.answer_cache)
         self._pool_lock = threading.Lock()
         self._gate: FairGate | None = None
@@ -75,18 +91,18 @@ class Site:
             return self.dist / dump_name("nquads")
         return self.dist / STORE_DIR
 
-    def _load_shapes(self):
+    def _load_shapes(self) -> Graph | None:
         from rdflib import Graph
         path = self.dist / "shapes.ttl"
         return Graph().parse(path, format="turtle") if path.exists() else None
 
     @property
-    def pool(self) -> QueryPool:
+    def pool(self) -> Pool:
         """Started on first use, so that a forking server starts it in each worker, not the master."""
         with self._pool_lock:
-            if self._pool is None and self.uses_store:
+            if self._pool is None and self._remote is not None:      # uses_store
                 from ..remote.engine import RemotePool
-                self._pool = RemotePool(self.engine, size=self.settings.query_processes)
+                self._pool = RemotePool(self._remote, size=self.settings.query_processes)
             if self._pool is None:
                 self._pool = QueryPool(self.dataset, size=self.settings.query_processes,
                                        memory_limit=self.settings.query_memory)
@@ -108,7 +124,7 @@ class Site:
     def uses_store(self) -> bool:
         return bool(self.settings.store_url or self.settings.store_query_url)
 
-    def _store_engine(self):
+    def _store_engine(self) -> RemoteEngine | None:
         """With a store (``serve --store``), the app's own queries go there too, and the dataset
         is not loaded into this process: that is the point of a store."""
         if not self.uses_store:
@@ -121,7 +137,8 @@ class Site:
         return self.dist / name
 
     def etag(self, name: str) -> str:
-        return self.metadata["files"][name]
+        etag: str = self.metadata["files"][name]
+        return etag
 
     @property
     def dataset_etag(self) -> str:
