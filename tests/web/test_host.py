@@ -92,3 +92,12 @@ def test_a_base_url_that_is_not_one_is_refused_with_a_sentence(url):
 def test_an_any_address_bind_is_named_localhost():
     assert listening_base("0.0.0.0", 8000) == "http://localhost:8000/"
     assert listening_base("::1", 8000) == "http://[::1]:8000/"
+
+
+def test_a_misconfigured_base_url_stops_the_app_with_a_sentence(built, tmp_path):
+    from nkhr.web import create_app
+    from nkhr.web.site import Settings
+    from support import prebuilt_project
+    with pytest.raises(ValueError, match="NKHR_BASE_URL must be"):
+        create_app(prebuilt_project(built, tmp_path / "misconfigured"),
+                   Settings(query_processes=1, base_url="nkhr.example.org"))

@@ -71,7 +71,13 @@ def require_host() -> Response | None:
 
 
 def install(app: Flask) -> None:
-    """Register the Host rules on the app, and ``public_base`` for the templates."""
+    """Register the Host rules on the app, and ``public_base`` for the templates.
+
+    A base URL that is not one (``NKHR_BASE_URL=nkhr.example.org``) stops the app from starting,
+    with the sentence of ``normalise_base``, rather than failing every request."""
+    settings = app.extensions["nkhr"].settings
+    if getattr(settings, "base_url", None):
+        settings.base_url = normalise_base(settings.base_url)
     app.before_request(require_host)
     app.after_request(relative_location)
     app.jinja_env.globals["public_base"] = public_base
