@@ -7,7 +7,8 @@ says what to change; they never carry a stack trace.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from .site import Site
 
 blueprint = Blueprint("sparql", __name__)
+T = TypeVar("T")
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
@@ -46,7 +48,7 @@ def site() -> Site:
     return served
 
 
-def plain_error(status: int, message: str, **headers) -> Response:
+def plain_error(status: int, message: str, **headers: str) -> Response:
     response = Response(message.rstrip() + "\n", status=status, mimetype="text/plain")
     response.headers.update(headers)
     return response
@@ -106,7 +108,7 @@ def read_request() -> tuple[str | None, list[str], list[str]]:
                              f"'{content_type or 'no content type'}' is not understood.")
 
 
-def _read_body(read):
+def _read_body(read: Callable[[], T]) -> T:
     """Read the request body with ``read``; a body that breaks off or is badly framed is a 400.
 
     The WSGI server reports a malformed chunked body, or a client that hangs up half-way, by
@@ -229,7 +231,7 @@ def _with_validators(response: Response, key: AnswerKey, outcome: str) -> Respon
 
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
-def endpoint():
+def endpoint() -> Response:
     try:
         query, default_graphs, named_graphs = read_request()
     except ProtocolError as exc:
