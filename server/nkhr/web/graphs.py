@@ -19,30 +19,31 @@ from .sparql import plain_error, site
 blueprint = Blueprint("exports", __name__)
 
 FILES = {file_name: fmt for fmt, (file_name, _media) in FORMATS.items()}
-_cache: dict[tuple[str, str], object] = {}     # (build, "graph" or a format) -> the graph or a file
+_graphs: dict[str, PropertyGraph] = {}         # build -> its property graph
+_files: dict[tuple[str, str], bytes] = {}      # (build, format) -> the file
 _lock = threading.Lock()
 
 
 def _graph() -> PropertyGraph:
     the_site = site()
     with _lock:
-        key = (the_site.dataset_etag, "graph")
-        if key not in _cache:
-            _cache[key] = build_graph(the_site.engine)
-        return _cache[key]
+        key = the_site.dataset_etag
+        if key not in _graphs:
+            _graphs[key] = build_graph(the_site.engine)
+        return _graphs[key]
 
 
 def _file(fmt: str) -> bytes:
     graph = _graph()
     with _lock:
         key = (site().dataset_etag, fmt)
-        if key not in _cache:
-            _cache[key] = render(graph, fmt)
-        return _cache[key]
+        if key not in _files:
+            _files[key] = render(graph, fmt)
+        return _files[key]
 
 
 @blueprint.route("/exports/<name>")
-def export(name: str):
+def export(name: str) -> Response:
     if name not in FILES:
         abort(404)
     fmt = FILES[name]
@@ -50,14 +51,14 @@ def export(name: str):
 
 
 @blueprint.route("/exports/")
-def export_index():
+def export_index() -> Response:
     lines = [f"/exports/{file_name}\t{media}" for file_name, media in FORMATS.values()]
     lines.append("/exports/neighbourhood?iri=IRI\tapplication/json")
     return Response("\n".join(lines) + "\n", mimetype="text/plain")
 
 
 @blueprint.route("/exports/neighbourhood")
-def neighbourhood():
+def neighbourhood() -> Response:
     """An entity, the nodes one edge away in either direction (claims about it included), and the edges among them."""
     iri = request.args.get("iri", "").strip()
     if not iri:
