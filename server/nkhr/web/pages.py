@@ -13,6 +13,7 @@ from flask import (
     render_template,
     request,
 )
+from flask.typing import ResponseReturnValue
 
 from ..built import DUMP_FORMATS, dump_name
 from ..formats import get as get_format
@@ -38,7 +39,7 @@ def href(iri: str) -> str | None:
 
 
 @blueprint.route("/")
-def home():
+def home() -> str:
     the_site = site()
     dumps = [(dump_name(fmt), get_format(fmt).media_type) for fmt in DUMP_FORMATS]
     return render_template("home.html", metadata=the_site.metadata, catalog=list(the_site.catalog.values()),
@@ -46,7 +47,7 @@ def home():
 
 
 @blueprint.route("/editor")
-def editor():
+def editor() -> str:
     """The query editor (YASGUI), pre-filled from the catalog; ?query=NAME opens that query."""
     the_site = site()
     catalog = [{"name": q.name, "title": q.title, "query": q.text} for q in the_site.catalog.values()]
@@ -55,13 +56,13 @@ def editor():
 
 
 @blueprint.route("/timeline")
-def timeline_page():
+def timeline_page() -> str:
     from .timeline import timeline_page as filtered_timeline  # filters in the address, a time axis
     return filtered_timeline()
 
 
 @blueprint.route("/claims")
-def claims_page():
+def claims_page() -> ResponseReturnValue:
     from .claims import claims_page as filtered_claims  # filters in the address, CSV of the view
     return filtered_claims()
 
@@ -79,7 +80,7 @@ def vendor(name: str) -> Response:
 
 
 @blueprint.route("/queries")
-def catalog():
+def catalog() -> Response:
     queries = list(site().catalog.values())
     if wants_html(request):
         response = make_response(render_template("queries.html", catalog=queries))
@@ -92,7 +93,7 @@ def catalog():
 
 
 @blueprint.route("/queries/<name>")
-def run_named(name: str):
+def run_named(name: str) -> Response:
     named = site().catalog.get(name)
     if named is None:
         abort(404)
@@ -105,7 +106,7 @@ def run_named(name: str):
 
 
 @blueprint.route("/queries/<name>.rq")
-def query_text(name: str):
+def query_text(name: str) -> Response:
     named = site().catalog.get(name)
     if named is None:
         abort(404)
