@@ -9,6 +9,7 @@ import os
 import re
 
 from flask import Flask, Response, render_template, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from ..project import Project, find_project
@@ -59,7 +60,7 @@ def revalidatable(response: Response) -> Response:
             and not response.is_streamed and "ETag" not in response.headers):
         response.add_etag()
         response.headers.setdefault("Cache-Control", "no-cache")
-        return response.make_conditional(request)
+        response.make_conditional(request)        # it returns self, typed as werkzeug's Response
     return response
 
 
@@ -79,7 +80,7 @@ def create_app(project: Project | None = None, settings: Settings | None = None)
     app.register_blueprint(questions.blueprint)
 
     @app.before_request
-    def refuse_control_characters():
+    def refuse_control_characters() -> Response | None:
         """Refuse a request target holding a control character (CR, LF, NUL, ...) with a 400.
 
         No client sends one, but the app must not depend on the server filtering them: werkzeug
@@ -110,7 +111,7 @@ def create_app(project: Project | None = None, settings: Settings | None = None)
         return revalidatable(response)
 
     @app.errorhandler(404)
-    def not_found(_error):
+    def not_found(_error: HTTPException) -> ResponseReturnValue:
         message = f"Nothing is served at {request.path}. Start at / or query /sparql."
         # A browser (it names text/html; curl's */* does not count) gets a page with the site's links.
         if "text/html" in request.headers.get("Accept", "") and wants_html(request):
@@ -118,20 +119,21 @@ def create_app(project: Project | None = None, settings: Settings | None = None)
         return Response(message + "\n", status=404, mimetype="text/plain")
 
     @app.errorhandler(413)
-    def too_large(_error):
+    def too_large(_error: HTTPException) -> Response:
         return Response("The request body is larger than the 1 MiB this endpoint accepts.\n",
                         status=413, mimetype="text/plain")
 
     @app.errorhandler(405)
-    def not_allowed(error):
+    def not_allowed(error: HTTPException) -> Response:
         response = Response(f"{request.method} is not served at {request.path}; this endpoint is read-only.\n",
                             status=405, mimetype="text/plain")
-        if getattr(error, "valid_methods", None):      # HTTP requires Allow on a 405
-            response.headers["Allow"] = ", ".join(error.valid_methods)
+        valid_methods = getattr(error, "valid_methods", None)     # a MethodNotAllowed's
+        if valid_methods:                              # HTTP requires Allow on a 405
+            response.headers["Allow"] = ", ".join(valid_methods)
         return response
 
     @app.errorhandler(HTTPException)
-    def other_http_error(error: HTTPException):
+    def other_http_error(error: HTTPException) -> Response:
         """Every other error werkzeug raises (a 400 for a request it cannot parse, 416, ...).
 
         Without this, those came as werkzeug's HTML page; like every error here, they are one
@@ -148,7 +150,7 @@ def create_app(project: Project | None = None, settings: Settings | None = None)
 
     @app.errorhandler(StoreUnavailable)
     @app.errorhandler(QueryTimeout)
-    def store_unavailable(error):
+    def store_unavailable(error: StoreUnavailable | QueryTimeout) -> Response:
         """With ``serve --store``, pages query the store too: a store that is down or too slow is a
         503 saying so (the endpoint reports its own queries' timeouts itself), never a traceback."""
         if isinstance(error, QueryTimeout):
@@ -160,7 +162,7 @@ def create_app(project: Project | None = None, settings: Settings | None = None)
         return response
 
     @app.errorhandler(500)
-    def internal(_error):
+    def internal(_error: HTTPException) -> Response:
         return Response("The server failed on this request. The failure was logged.\n",
                         status=500, mimetype="text/plain")
 
