@@ -10,12 +10,22 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from . import __version__, formats
 from .formats import Kind
+
+if TYPE_CHECKING:
+    from .build.pipeline import BuildResult
+    from .project import Project
+    from .query.engine import Engine
+    from .remote.client import Store
+
+Command = TypeVar("Command", bound=Callable[..., Any])
 
 EXIT_PARSE = 3
 EXIT_INVALID = 4
@@ -39,7 +49,7 @@ def _say(message: str) -> None:
     click.echo(message, err=True)
 
 
-def _project(ctx: click.Context):
+def _project(ctx: click.Context) -> Project:
     from .project import find_project
     try:
         return find_project(ctx.obj.get("project"))
@@ -47,7 +57,7 @@ def _project(ctx: click.Context):
         raise click.ClickException(str(exc)) from exc
 
 
-def _run_build(project, data_files=None):
+def _run_build(project: Project, data_files: list[Path] | None = None) -> BuildResult:
     """Build in memory, turning each kind of failure into its exit code and a clear message."""
     from .build.load import SourceError
     from .build.pipeline import NotConformingError, run_build
@@ -71,7 +81,7 @@ def _run_build(project, data_files=None):
         sys.exit(EXIT_INVALID)
 
 
-def _write(result, keep_previous: bool = False) -> None:
+def _write(result: BuildResult, keep_previous: bool = False) -> None:
     """Write dist/; when the disk is full, say so and exit 6 (dist/ is left as it was), or with
     ``keep_previous`` carry on with a previous build that is whole."""
     from .build.write import WriteError, write_dist
@@ -91,7 +101,7 @@ def _write(result, keep_previous: bool = False) -> None:
         sys.exit(EXIT_WRITE)
 
 
-def ensure_built(project):
+def ensure_built(project: Project) -> None:
     """Build dist/ first when it is missing or older than its sources (and carry on with the
     previous build when the new one cannot be written)."""
     from .built import is_stale
@@ -100,7 +110,7 @@ def ensure_built(project):
         _write(_run_build(project), keep_previous=True)
 
 
-def _engine(project):
+def _engine(project: Project) -> Engine:
     from .built import STORE_DIR
     from .query.engine import Engine
     ensure_built(project)
@@ -113,7 +123,7 @@ def _engine(project):
                    "else this checkout.")
 @click.version_option(__version__, prog_name="nkhr")
 @click.pass_context
-def main(ctx: click.Context, project):
+def main(ctx: click.Context, project: str | None) -> None:
     """The North Korea human-rights knowledge graph: build it, check it, query it, serve it."""
     ctx.ensure_object(dict)
     ctx.obj["project"] = project
@@ -127,7 +137,7 @@ _data_option = click.option(
 @main.command()
 @_data_option
 @click.pass_context
-def build(ctx, data_files):
+def build(ctx: click.Context, data_files: tuple[Path, ...]) -> None:
     """Parse, reason (OWL-RL), validate (SHACL) and write dist/.
 
     dist/ is replaced atomically: a failed build leaves the previous one untouched.
@@ -150,7 +160,7 @@ def build(ctx, data_files):
 @main.command()
 @_data_option
 @click.pass_context
-def validate(ctx, data_files):
+def validate(ctx: click.Context, data_files: tuple[Path, ...]) -> None:
     """Check that the sources parse, are consistent and conform; write nothing."""
     project = _project(ctx)
     result = _run_build(project, list(data_files) or None)
@@ -164,7 +174,7 @@ def validate(ctx, data_files):
               help="Output format: table, csv, tsv, json, xml for SELECT/ASK; an RDF format (turtle, nt, jsonld, "
                    "rdfxml, ...; xml and json mean RDF/XML and JSON-LD) for CONSTRUCT/DESCRIBE.")
 @click.pass_context
-def query(ctx, query, fmt):
+def query(ctx: click.Context, query: str, fmt: str) -> None:
     """Run QUERY (a .rq file, or the name of a query in queries/) on the built dataset."""
     from .built import CATALOG_DIR
     from .query.catalog import CatalogError, resolve
@@ -203,7 +213,7 @@ def query(ctx, query, fmt):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of standard output.")
 @click.pass_context
-def export(ctx, fmt, output):
+def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
     """Export the whole dataset (ontology, asserted and inferred triples) in an RDF format.
 
     trig and nquads keep the three named graphs; the others merge them. graphml, gexf, cyjs
@@ -228,7 +238,7 @@ def export(ctx, fmt, output):
 
 @main.command()
 @click.pass_context
-def stats(ctx):
+def stats(ctx: click.Context) -> None:
     """Triples per graph, instances per class, and facts per article section."""
     from .content.stats import compute
     from .query.results import to_table
@@ -250,13 +260,14 @@ _store_options = [
 ]
 
 
-def _with_store_options(command):
+def _with_store_options(command: Command) -> Command:
     for option in reversed(_store_options):
         command = option(command)
     return command
 
 
-def _locate(url, query_url, kind, user, gsp_url=None):
+def _locate(url: str | None, query_url: str | None, kind: str, user: str | None,
+            gsp_url: str | None = None) -> Store:
     from .remote.client import StoreError, locate
     try:
         return locate(url, query_url=query_url, gsp_url=gsp_url, kind=kind, user=user,
@@ -276,7 +287,8 @@ def _locate(url, query_url, kind, user, gsp_url=None):
 @click.option("--chunk", default=200_000, show_default=True, type=click.IntRange(min=1),
               help="Triples per request; a larger graph goes as one PUT and then POSTs.")
 @click.pass_context
-def publish(ctx, url, gsp_url, query_url, kind, user, chunk):
+def publish(ctx: click.Context, url: str, gsp_url: str | None, query_url: str | None, kind: str,
+            user: str | None, chunk: int) -> None:
     """Load the build (dist/) into an existing SPARQL 1.1 store, replacing its graphs there.
 
     Each named graph is PUT with the Graph Store Protocol, then the store's counts are checked
@@ -308,7 +320,8 @@ def publish(ctx, url, gsp_url, query_url, kind, user, chunk):
                    "of loading the dataset into this server. It must hold the build in dist/.")
 @_with_store_options
 @click.pass_context
-def serve(ctx, host, port, workers, store_url, query_url, kind, user):
+def serve(ctx: click.Context, host: str, port: int, workers: int, store_url: str | None,
+          query_url: str | None, kind: str, user: str | None) -> None:
     """Serve the dataset: SPARQL endpoint, pages, dumps and linked data (builds first if needed)."""
     from .built import DistError, verify
     from .web.serve import serve as run_server
