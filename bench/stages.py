@@ -80,14 +80,8 @@ def run(mode: str, root: Path) -> None:
 
 def _run_queries(project, result) -> None:
     """The build's query stage as ``run_build`` runs it (the catalog and the quality checks)."""
-    import pyoxigraph as ox
-
-    from nkhr.build.queries import run_catalog, run_checks
-    from nkhr.serialize import make_dataset
-    store = ox.Store()
-    store.extend(make_dataset(result.graphs))
-    result.catalog = run_catalog(project, store)
-    run_checks(project, store)
+    from nkhr.build.queries import run_queries
+    result.catalog = run_queries(project, result.published_graphs, sorted(result.graphs))
 
 
 if __name__ == "__main__":

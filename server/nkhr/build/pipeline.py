@@ -17,12 +17,11 @@ from rdflib import Graph
 
 from .. import __version__
 from ..project import Project
-from ..serialize import make_dataset
 from ..vocab import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, ONTOLOGY_IRI, section_graph
 from .fastreason import fast_closure
 from .load import LoadedFiles, load_files, parse_file
 from .provenance import Provenance, derive
-from .queries import run_catalog, run_checks
+from .queries import check_files, run_queries
 from .reason import Closure
 from .validate import ValidationReport, validate
 
@@ -111,13 +110,10 @@ def run_build(project: Project, data_files: list[Path] | None = None,
         raise NotConformingError(result.report)
 
     started = time.perf_counter()
-    store = ox.Store()
-    store.extend(make_dataset(result.graphs))
-    result.catalog = run_catalog(project, store)
-    checks = run_checks(project, store)
+    result.catalog = run_queries(project, result.published_graphs, sorted(result.graphs))
     timings["queries"] = time.perf_counter() - started
-    progress(f"queries: {len(result.catalog)} catalog queries ran and {len(checks)} quality checks found "
-             f"nothing wrong in {timings['queries']:.2f}s")
+    progress(f"queries: {len(result.catalog)} catalog queries ran and {len(check_files(project))} quality "
+             f"checks found nothing wrong in {timings['queries']:.2f}s")
     return result
 
 

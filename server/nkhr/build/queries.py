@@ -14,14 +14,17 @@ Kit: each is a SELECT that must return no rows, with a header saying what it gua
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from ..built import CATALOG_DIR
 from ..project import Project
 from ..query.catalog import CatalogError, NamedQuery, read_query
+from ..serialize import make_dataset
 
 CHECKS_DIR = "checks"
 SHOWN_ROWS = 20          # rows of a failing check listed in the error; the count says how many there were
@@ -72,10 +75,13 @@ def _read(project: Project, path: Path) -> NamedQuery:
         raise QueryFileError(str(exc).replace(str(path), project.relative(path), 1)) from None
 
 
-def _run(store: ox.Store, named: NamedQuery, shown_as: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """Run ``named`` on the union of the store's graphs, as the endpoint does with no dataset given."""
+def _run(store: ox.Store, named: NamedQuery, shown_as: str,
+         default_graphs: list[str]) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    """Run ``named`` on the dataset the endpoint serves with no dataset given: the default graph is
+    the union of ``default_graphs`` (not the section graphs, which repeat asserted triples), and
+    ``GRAPH ?g`` sees every named graph."""
     try:
-        return store.query(named.text, use_default_graph_as_union=True)
+        return store.query(named.text, default_graph=[ox.NamedNode(g) for g in default_graphs])
     except SyntaxError as exc:
         message = str(exc)
         match = _POSITION.match(message)
@@ -108,13 +114,13 @@ def _text(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> 
     return str(term) if isinstance(term, ox.Triple) else term.value
 
 
-def run_catalog(project: Project, store: ox.Store) -> dict[str, bytes]:
+def run_catalog(project: Project, store: ox.Store, default_graphs: list[str]) -> dict[str, bytes]:
     """Run every catalog query (reading every answer to the end) and return the files to publish."""
     files = {}
     for path in catalog_files(project):
         shown_as = project.relative(path)
         named = _read(project, path)
-        answer = _run(store, named, shown_as)
+        answer = _run(store, named, shown_as, default_graphs)
         if isinstance(answer, ox.QuerySolutions | ox.QueryTriples):
             try:
                 for _ in answer:
@@ -125,13 +131,13 @@ def run_catalog(project: Project, store: ox.Store) -> dict[str, bytes]:
     return files
 
 
-def run_checks(project: Project, store: ox.Store) -> list[CheckResult]:
+def run_checks(project: Project, store: ox.Store, default_graphs: list[str]) -> list[CheckResult]:
     """Run every quality-control query; raise CheckFailed when any returns rows."""
     results = []
     for path in check_files(project):
         shown_as = project.relative(path)
         named = _read(project, path)
-        answer = _run(store, named, shown_as)
+        answer = _run(store, named, shown_as, default_graphs)
         if not isinstance(answer, ox.QuerySolutions):
             raise QueryFileError(f"{shown_as}: a check must be a SELECT query (it returns the rows that are wrong)")
         variables = [v.value for v in answer.variables]
@@ -141,3 +147,13 @@ def run_checks(project: Project, store: ox.Store) -> list[CheckResult]:
     if failures:
         raise CheckFailed(failures)
     return results
+
+
+def run_queries(project: Project, graphs: Mapping[str, Any], default_graphs: list[str]) -> dict[str, bytes]:
+    """The build's query stage: load ``graphs`` (every published named graph) into a store, run the
+    catalog and the checks on it as the endpoint would, and return the catalog files to publish."""
+    store = ox.Store()
+    store.extend(make_dataset(graphs))
+    catalog = run_catalog(project, store, default_graphs)
+    run_checks(project, store, default_graphs)
+    return catalog
