@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import report
@@ -351,7 +351,7 @@ def main(argv=None) -> int:
         parse_size(label)       # fail early on a bad size
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="nkhr-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    run = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    run = {"started": datetime.now(UTC).isoformat(timespec="seconds"),
            "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
            "machine": machine(), "versions": versions(),
            "load_before": os.getloadavg(), "sizes": {}}
@@ -363,7 +363,7 @@ def main(argv=None) -> int:
             print(report.size_table(run["sizes"][label]), flush=True)
     finally:
         run["load_after"] = os.getloadavg()
-        run["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        run["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
         RESULTS.mkdir(parents=True, exist_ok=True)
         out = RESULTS / f"{datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
         out.write_text(json.dumps(run, indent=1, default=str) + "\n")

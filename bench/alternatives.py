@@ -83,7 +83,7 @@ def oxigraph_io(root: Path) -> dict:
                                            from_graph=ox.DefaultGraph()))
     other = {}
     for name, fmt in (("jsonld", ox.RdfFormat.JSON_LD), ("rdfxml", ox.RdfFormat.RDF_XML)):
-        other[f"oxigraph_dump_{name}_s"], _ = _seconds(lambda: store.dump(
+        other[f"oxigraph_dump_{name}_s"], _ = _seconds(lambda name=name, fmt=fmt: store.dump(
             output=str(out / f"d.{name}"), format=fmt, from_graph=ox.DefaultGraph()))
     quads_s, count = _seconds(lambda: sum(1 for _ in store.quads_for_pattern(None, None, None)))
     return {"oxigraph_parse_s": parse_s, "triples": len(store), "oxigraph_dump_nquads_s": nq_s,

@@ -92,7 +92,8 @@ def size_table(size: dict) -> str:
              "build stage        seconds",
              f"  parse            {_f(b['parse'])}",
              f"  reason (owlrl)   {_f(b['reason_owlrl'])}"
-             + (f"   [{size['build']['owlrl'].get('skipped')}]" if size['build'].get('owlrl', {}).get('skipped') else ""),
+             + (f"   [{size['build']['owlrl'].get('skipped')}]"
+                if size['build'].get('owlrl', {}).get('skipped') else ""),
              f"  reason (fast)    {_f(b['reason_fast'])}",
              f"  validate (SHACL, pyshacl-turbo) {_f(b['validate'])}"
              + (f"   [{size['build']['fast'].get('validate_skipped')}]"
@@ -185,7 +186,8 @@ def targets(run: dict) -> list[tuple[str, str, str]]:
             if ratio is None:
                 continue
             value, mix = ratio
-            out.append((f"{label}: HTTP throughput >= {'' if factor == 1 else '10x '}{peer}", f"x{_f(value)} ({mix} mix)",
+            out.append((f"{label}: HTTP throughput >= {'' if factor == 1 else '10x '}{peer}",
+                        f"x{_f(value)} ({mix} mix)",
                         "met" if value >= factor else f"missed: x{value:.2f} of x{factor}"))
     for label, size in sizes.items():
         if 90_000 <= (size.get("target_triples") or 0) < 900_000:
@@ -271,9 +273,9 @@ def plots(run: dict, folder: Path) -> list[Path]:
                        ("reason_fast", "reason: fast"), ("validate", "validate (pyshacl-turbo)"),
                        ("queries", "catalog queries"),
                        ("write", "write dist/ (dumps + query store)")):
-        points = [(xi, build_times(s)[key]) for xi, (_, s) in zip(x, sizes) if build_times(s)[key]]
+        points = [(xi, build_times(s)[key]) for xi, (_, s) in zip(x, sizes, strict=True) if build_times(s)[key]]
         if points:
-            ax.plot(*zip(*points), marker="o", label=label)
+            ax.plot(*zip(*points, strict=True), marker="o", label=label)
     ax.axhline(60, color="grey", linestyle=":", linewidth=1)
     ax.set(xscale="log", yscale="log", xlabel="input triples", ylabel="seconds",
            title="Build stages as the data grows")
@@ -285,9 +287,9 @@ def plots(run: dict, folder: Path) -> list[Path]:
     for name in SERVERS:
         series.append((f"{name} (HTTP)", lambda s, n=name: median_p50(s.get("servers", {}).get(n, {}).get("queries"))))
     for label, get in series:
-        points = [(xi, get(s)) for xi, (_, s) in zip(x, sizes) if get(s)]
+        points = [(xi, get(s)) for xi, (_, s) in zip(x, sizes, strict=True) if get(s)]
         if points:
-            ax.plot(*zip(*points), marker="o", label=label)
+            ax.plot(*zip(*points, strict=True), marker="o", label=label)
     ax.axhline(100, color="grey", linestyle=":", linewidth=1)
     ax.set(xscale="log", yscale="log", xlabel="input triples", ylabel="median of per-query p50, ms",
            title="Catalog query latency (48 queries)")
@@ -308,13 +310,15 @@ def plots(run: dict, folder: Path) -> list[Path]:
 
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     for name in SERVERS:
-        points = [(xi, s.get("servers", {}).get(name, {}).get("rss_peak_mb")) for xi, (_, s) in zip(x, sizes)]
+        points = [(xi, s.get("servers", {}).get(name, {}).get("rss_peak_mb"))
+                  for xi, (_, s) in zip(x, sizes, strict=True)]
         points = [p for p in points if p[1]]
         if points:
-            ax.plot(*zip(*points), marker="o", label=f"{name} server (all processes)")
-    points = [(xi, build_times(s)["build_rss_mb"]) for xi, (_, s) in zip(x, sizes) if build_times(s)["build_rss_mb"]]
+            ax.plot(*zip(*points, strict=True), marker="o", label=f"{name} server (all processes)")
+    points = [(xi, build_times(s)["build_rss_mb"]) for xi, (_, s) in zip(x, sizes, strict=True)
+              if build_times(s)["build_rss_mb"]]
     if points:
-        ax.plot(*zip(*points), marker="s", linestyle="--", label="nkhr build")
+        ax.plot(*zip(*points, strict=True), marker="s", linestyle="--", label="nkhr build")
     ax.axhline(1024, color="grey", linestyle=":", linewidth=1)
     ax.set(xscale="log", yscale="log", xlabel="input triples", ylabel="peak RSS, MB", title="Peak memory")
     ax.legend(fontsize=8)

@@ -170,7 +170,8 @@ def start_nkhr(project_root: Path, workdir: Path, timeout: float, query_timeout:
     sampler = MemorySampler(process.pid)
     sampler.start()
     _wait_for(process, lambda: requests.get(url + "/", timeout=5), log, timeout)
-    return Server("nkhr-cached" if cache else "nkhr", url, url + "/sparql", process, time.perf_counter() - started, log, sampler)
+    return Server("nkhr-cached" if cache else "nkhr", url, url + "/sparql", process, time.perf_counter() - started,
+                  log, sampler)
 
 
 def oxigraph_binary() -> str | None:
