@@ -12,12 +12,12 @@ import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
+from nkhr import formats
 from nkhr.build.load import rdflib_graph
 from nkhr.build.pipeline import run_build
 from nkhr.built import DUMP_FORMATS, dump_name
-from nkhr.project import Project
-from nkhr import formats
 from nkhr.formats import Kind
+from nkhr.project import Project
 from nkhr.serialize import dataset_bytes, graph_bytes, make_dataset
 from nkhr.vocab import GRAPH_ASSERTED, GRAPH_ONTOLOGY, GRAPHS
 
@@ -95,7 +95,7 @@ def assert_same_graph(written, expected, what: str) -> None:
     ground = [{t for t in triples if not any(isinstance(n, BNode) for n in t)} for triples in (written, expected)]
     assert ground[0] == ground[1], f"{what}: {len(ground[0] - ground[1])} extra, {len(ground[1] - ground[0])} missing"
     blank = [Graph() for _ in range(2)]
-    for graph, triples in zip(blank, (written, expected)):
+    for graph, triples in zip(blank, (written, expected), strict=True):
         for triple in triples:
             if any(isinstance(n, BNode) for n in triple):
                 graph.add(triple)
@@ -276,7 +276,8 @@ def test_the_loader_reports_an_ill_typed_value_with_its_file_and_line(tmp_path):
 def test_the_loader_keeps_blank_nodes_of_two_files_apart_and_their_prefixes(tmp_path):
     from nkhr.build.load import load_files, parse_file
     for name in ("one", "two"):
-        (tmp_path / f"{name}.ttl").write_text(f'@prefix ex: <https://example.org/> .\nex:{name} ex:p _:b .\n_:b ex:q "{name}" .\n')
+        (tmp_path / f"{name}.ttl").write_text(f'@prefix ex: <https://example.org/> .\nex:{name} ex:p _:b .\n'
+                                              f'_:b ex:q "{name}" .\n')
     loaded = load_files(sorted(tmp_path.glob("*.ttl")), lambda path: path.name)
     assert len({o for o in loaded.graph.objects(None, URIRef("https://example.org/p"))}) == 2
     assert loaded.files_for(URIRef("https://example.org/one")) == ["one.ttl"]
@@ -284,7 +285,8 @@ def test_the_loader_keeps_blank_nodes_of_two_files_apart_and_their_prefixes(tmp_
 
 
 @pytest.mark.parametrize("turtle", [
-    '<https://example.org/a> <https://example.org/b> <<( <https://example.org/a> <https://example.org/b> <https://example.org/c> )>> .',
+    '<https://example.org/a> <https://example.org/b> '
+    '<<( <https://example.org/a> <https://example.org/b> <https://example.org/c> )>> .',
     '<https://example.org/a> <https://example.org/b> "x"@en--ltr .',
 ])
 def test_the_loader_refuses_rdf_1_2_as_rdflib_does(tmp_path, turtle):

@@ -44,7 +44,8 @@ def test_lead_statements_keep_their_authors_and_disputes(run_query):
     assert KG + "claim-dprk-2011-resolution-fabricated" in urged["contradicts"].split()
     prisoners = rows[KG + "claim-political-prisoners-2017"]
     assert prisoners["value"] == "200000" and prisoners["certainty"] == "estimated"
-    assert set(prisoners["authors"].split("; ")) == {"Amnesty International", "Committee for Human Rights in North Korea"}
+    assert set(prisoners["authors"].split("; ")) == {"Amnesty International",
+                                                     "Committee for Human Rights in North Korea"}
     assert rows[KG + "claim-record-known-from-refugees-and-defectors"]["certainty"] == "stated as fact"
 
 
@@ -184,7 +185,8 @@ def test_kirby_assessment_of_the_charm_offensive(run_query):
     assert {KG + "dprk-universal-periodic-review", KG + "dprk-ahrs-report",
             KG + "hwang-pyong-so-asian-games-visit"} <= charm
     assert KG + "dprk-ahrs-report" in rows["claim-kirby-ahrs-report-partly-fair"]["about"].split()
-    assert set(rows["claim-kirby-ahrs-report-ignores-coi"]["about"].split()) == {KG + "dprk-ahrs-report", KG + "coi-report"}
+    assert set(rows["claim-kirby-ahrs-report-ignores-coi"]["about"].split()) == {KG + "dprk-ahrs-report",
+                                                                                 KG + "coi-report"}
     assert rows["claim-kirby-doubts-dprk-sincerity"]["section"] == POSITION
     assert rows["claim-kirby-acts-resemble-nazi-crimes"]["section"] == COI
 

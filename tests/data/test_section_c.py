@@ -75,7 +75,8 @@ def test_press_reception_claims_keep_their_hedging(engine):
         PREFIX nkhr: <https://w3id.org/nkhr/ontology#>
         PREFIX kg: <https://w3id.org/nkhr/id/>
         SELECT ?claim ?certainty WHERE {
-          VALUES ?claim { kg:claim-pal-ntsc-divide kg:claim-chinese-tv-reception-border kg:claim-tampering-serious-crime }
+          VALUES ?claim { kg:claim-pal-ntsc-divide kg:claim-chinese-tv-reception-border
+                          kg:claim-tampering-serious-crime }
           ?claim nkhr:certainty ?certainty }"""), "claim")
     assert rows[KG + "claim-chinese-tv-reception-border"]["certainty"].endswith("#Alleged")
     assert rows[KG + "claim-pal-ntsc-divide"]["certainty"].endswith("#StatedAsFact")
@@ -266,7 +267,8 @@ def test_fourteen_is_a_lower_bound(engine):
         PREFIX kg: <https://w3id.org/nkhr/id/>
         PREFIX nkhr: <https://w3id.org/nkhr/ontology#>
         PREFIX schema: <https://schema.org/>
-        SELECT DISTINCT ?atLeast WHERE { kg:claim-awvi-girls-drafted-from-14 nkhr:atLeast ?atLeast ; schema:value 14 }""")
+        SELECT DISTINCT ?atLeast WHERE {
+          kg:claim-awvi-girls-drafted-from-14 nkhr:atLeast ?atLeast ; schema:value 14 }""")
     assert rows == [{"atLeast": "true"}]
 
 

@@ -240,7 +240,8 @@ def test_what_is_known_about_trials(run_query):
 
 def test_practices_violate_the_right_rights(run_query):
     rows = {r["practice"].removeprefix(KG): set(r["rights"].split()) for r in run_query("justice-practices")}
-    r = lambda *names: {RIGHT + n for n in names}
+    def r(*names: str) -> set[str]:
+        return {RIGHT + n for n in names}
     assert r("life", "fair-trial") <= rows["death-penalty-without-due-process"]
     assert r("life", "freedom-of-movement") <= rows["summary-execution-of-escapees"]
     assert r("fair-trial", "freedom-from-arbitrary-detention") <= rows["punishment-without-trial-in-political-cases"]
@@ -308,7 +309,8 @@ def test_every_number_of_group_d_sections_is_present(engine):
     found: dict[str, set[Decimal]] = {}
     for r in rows:
         found.setdefault(r["section"].removeprefix(SEC), set()).add(Decimal(r["v"]))
-    D = lambda *xs: {Decimal(str(x)) for x in xs}
+    def D(*xs: float) -> set[Decimal]:
+        return {Decimal(str(x)) for x in xs}
     assert found.get("Criminal_justice", set()) == set()        # dates only, no figures
     assert found["Trials"] == D(13, 102)
     assert found["Public_executions"] == D(13, 150000, 15, 50, 192, 2, 500, 323)

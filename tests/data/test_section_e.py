@@ -31,10 +31,12 @@ EXPECTED_CAMPS = {
     "kyo-hwa-so-3": ("Kyo-hwa-so No. 3", "3", "Sinuiju", "North Pyongan", "2500", "true", "alleged", SELF_DESCRIBED),
     "kyo-hwa-so-4": ("Kyo-hwa-so No. 4", "4", "Kangdong", "South Pyongan", "7000", "true", "alleged", SELF_DESCRIBED),
     "kyo-hwa-so-8": ("Kyo-hwa-so No. 8", "8", "Yongdam", "Kangwon", "3000", "true", "alleged", SELF_DESCRIBED),
-    "kyo-hwa-so-11": ("Kyo-hwa-so No. 11", "11", "Chungsan", "South Pyongan", "3300", "true", "alleged", SELF_DESCRIBED),
+    "kyo-hwa-so-11": ("Kyo-hwa-so No. 11", "11", "Chungsan", "South Pyongan", "3300", "true", "alleged",
+                      SELF_DESCRIBED),
     "kyo-hwa-so-15": ("Kyo-hwa-so No. 15", "15", "Hamhung", "South Hamgyong", "500", "true", "alleged", SELF_DESCRIBED),
     "kyo-hwa-so-22": ("Kyo-hwa-so No. 22", "22", "Oro", "South Hamgyong", "1000", "true", "alleged", SELF_DESCRIBED),
-    "kyo-hwa-so-77": ("Kyo-hwa-so No. 77", "77", "Danchon", "South Hamgyong", "6000", "true", "alleged", SELF_DESCRIBED),
+    "kyo-hwa-so-77": ("Kyo-hwa-so No. 77", "77", "Danchon", "South Hamgyong", "6000", "true", "alleged",
+                      SELF_DESCRIBED),
     "kyo-hwa-so-hoeryong": (None, None, "Hoeryong", "North Hamgyong", "1500", "true", "alleged", SELF_DESCRIBED),
     "kyo-hwa-so-taehung": (None, None, "Taehŭng", None, None, None, None, None),
     "kyo-hwa-so-sunghori": (None, None, "Sŭnghori", None, None, None, None, None),
@@ -220,7 +222,8 @@ def test_2002_meeting_and_the_six_year_admitted_period(engine):
     rows = select(engine, """
         SELECT ?date ?start ?end ?actor WHERE {
           kg:kim-jong-il-koizumi-meeting-2002 a nkhr:Meeting ; dcterms:date ?date ; nkhr:actor ?actor .
-          kg:claim-kim-jong-il-acknowledges-special-institutions prov:wasGeneratedBy kg:kim-jong-il-koizumi-meeting-2002 ;
+          kg:claim-kim-jong-il-acknowledges-special-institutions
+              prov:wasGeneratedBy kg:kim-jong-il-koizumi-meeting-2002 ;
               nkhr:periodStart ?start ; nkhr:periodEnd ?end .
         }""")
     assert {(r["date"], r["start"], r["end"]) for r in rows} == {("2002-09", "1977", "1983")}
@@ -236,7 +239,8 @@ def test_hasuike_2017_appeal_and_kwafa_2013_icc_plan(engine):
     assert {KG + "shinzo-abe", KG + "pyongyang-declaration"} <= {r["about"] for r in rows}
     rows = select(engine, """
         SELECT ?date ?about WHERE {
-          kg:claim-kwafa-to-take-kim-jong-un-to-icc prov:wasAttributedTo kg:kwafa ; dcterms:date ?date ; nkhr:about ?about .
+          kg:claim-kwafa-to-take-kim-jong-un-to-icc prov:wasAttributedTo kg:kwafa ; dcterms:date ?date ;
+              nkhr:about ?about .
         }""")
     assert {r["date"] for r in rows} == {"2013-11"}
     assert {KG + "kim-jong-un", KG + "international-criminal-court"} <= {r["about"] for r in rows}

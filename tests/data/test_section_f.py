@@ -30,23 +30,30 @@ def test_victims_estimates_keep_author_range_period_and_qualifier(run_query):
         "kg:claim-census-famine-deaths":
             ("kg:north-korean-famine", "deaths", "", None, "240000", "420000", None, None, None, "estimated"),
         "kg:claim-census-excess-deaths-1993-2008":
-            ("kg:north-korean-famine", "excess deaths", "", None, "600000", "850000", None, "1993", "2008", "estimated"),
+            ("kg:north-korean-famine", "excess deaths", "", None,
+             "600000", "850000", None, "1993", "2008", "estimated"),
         "kg:claim-rummel-deaths-1948-1987":
-            ("kg:north-korean-state-killings", "deaths", "R.J. Rummel", "1000000", None, None, "true", "1948", "1987", "estimated"),
+            ("kg:north-korean-state-killings", "deaths", "R.J. Rummel", "1000000",
+             None, None, "true", "1948", "1987", "estimated"),
         "kg:claim-others-camp-deaths":
             ("kg:north-korean-concentration-camps", "deaths", "", "400000", None, None, None, None, None, "estimated"),
         "kg:claim-rigoulot-executions":
-            ("kg:north-korean-state-killings", "people executed", "Pierre Rigoulot", "100000", None, None, None, None, None, "estimated"),
+            ("kg:north-korean-state-killings", "people executed", "Pierre Rigoulot", "100000",
+             None, None, None, None, None, "estimated"),
         "kg:claim-rigoulot-camp-deaths":
-            ("kg:north-korean-concentration-camps", "deaths", "Pierre Rigoulot", "1500000", None, None, None, None, None, "estimated"),
+            ("kg:north-korean-concentration-camps", "deaths", "Pierre Rigoulot", "1500000",
+             None, None, None, None, None, "estimated"),
         "kg:claim-rigoulot-famine-deaths":
-            ("kg:north-korean-famine", "deaths", "Pierre Rigoulot", "500000", None, None, None, None, None, "estimated"),
+            ("kg:north-korean-famine", "deaths", "Pierre Rigoulot", "500000",
+             None, None, None, None, None, "estimated"),
         "kg:claim-rigoulot-total-victims":
-            ("kg:north-korean-state-killings", "deaths", "Pierre Rigoulot", "2100000", None, None, None, None, None, "estimated"),
+            ("kg:north-korean-state-killings", "deaths", "Pierre Rigoulot", "2100000",
+             None, None, None, None, None, "estimated"),
         "kg:claim-rigoulot-korean-war-deaths":
             ("kg:korean-war", "deaths", "Pierre Rigoulot", "1300000", None, None, None, None, None, "estimated"),
         "kg:claim-korean-war-civilians-liquidated":
-            ("kg:dprk-killings-in-occupied-south-korea", "deaths", "", "29000", None, None, None, None, None, "stated as fact"),
+            ("kg:dprk-killings-in-occupied-south-korea", "deaths", "", "29000",
+             None, None, None, None, None, "stated as fact"),
     }
 
 
@@ -113,7 +120,8 @@ def test_us_law_office_and_envoy(run_query):
     assert {r["title"] for r in rows} == {"North Korean Human Rights Act of 2004"}
     assert {r["stateLabel"] for r in rows} == {"United States"}
     assert sorted(r["eventDate"] for r in rows) == ["2004-10", "2008"]
-    assert {(r["parentLabel"], r["holderLabel"]) for r in rows} == {("United States Department of State", "Jay Lefkowitz")}
+    assert {(r["parentLabel"], r["holderLabel"]) for r in rows} == {("United States Department of State",
+                                                                     "Jay Lefkowitz")}
 
 
 def test_dprk_answer_to_the_reaction(run_query):
@@ -173,7 +181,8 @@ def test_ohchr_seoul_report_and_its_claims(engine):
         }""")
     assert {short(r["claim"]) for r in rows} == {"kg:claim-ohchr-2020-voices-curbed",
                                                  "kg:claim-ohchr-2020-urges-us-and-south-korea"}
-    assert {(r["issued"], short(r["parent"]), short(r["place"])) for r in rows} == {("2020-09-09", "kg:ohchr", "kg:seoul")}
+    assert {(r["issued"], short(r["parent"]), short(r["place"])) for r in rows} == {
+        ("2020-09-09", "kg:ohchr", "kg:seoul")}
 
 
 #### Media and organizations

@@ -206,11 +206,11 @@ HOSTILE_TTL = """
 @prefix schema: <https://schema.org/> .
 
 kg:test-hostile-label a nkhr:Person ;
-    rdfs:label "%s"@en ;
+    rdfs:label "{}"@en ;
     rdfs:comment "A bell \\u0007 that XML cannot hold, and <b>markup</b>."@en ;
     schema:nationality kg:south-korea ;
     nkhr:statedIn sec:top .
-""" % HOSTILE_LABEL.replace("\\", "\\\\").replace('"', '\\"')
+""".format(HOSTILE_LABEL.replace("\\", "\\\\").replace('"', '\\"'))
 
 
 def nkhr(root: Path, *args: str) -> subprocess.CompletedProcess:

@@ -184,7 +184,7 @@ def test_the_guard_refuses_or_accepts_mutated_catalog_queries(text):
 
 
 def test_every_catalog_query_passes_the_guard():
-    for path, text in zip(CATALOG, QUERIES):
+    for path, text in zip(CATALOG, QUERIES, strict=True):
         assert inspect(text, ALLOWED).form, path
 
 
