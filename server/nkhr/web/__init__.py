@@ -73,10 +73,10 @@ def create_app(project: Project | None = None, settings: Settings | None = None)
     from . import browse, data, graphs, hosting, pages, resources, search, sparql
     for module in (sparql, data, resources, pages, graphs, search, browse):
         app.register_blueprint(module.blueprint)
-    from . import reconcile                  # /reconcile: the OpenRefine reconciliation service
+    from . import reconcile  # /reconcile: the OpenRefine reconciliation service
     app.register_blueprint(reconcile.blueprint)
     hosting.install(app)                     # absolute URLs from NKHR_BASE_URL, never from the Host header
-    from . import questions                  # /queries/NAME answered for people, /downloads
+    from . import questions  # /queries/NAME answered for people, /downloads
     app.register_blueprint(questions.blueprint)
 
     @app.before_request
