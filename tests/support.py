@@ -36,7 +36,8 @@ PROLOGUE = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.ite
 
 def rows(result) -> list[dict[str, str]]:
     """A SELECT result as dicts of strings (IRIs, lexical forms); unbound variables are left out."""
-    return [{v: term_text(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows]
+    return [{v: term_text(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
+            for row in result.rows]
 
 
 def select(engine, sparql: str) -> list[dict[str, str]]:
@@ -368,7 +369,7 @@ def rows_of(variables, raw_rows, norm, concats):
     rows = []
     for raw in raw_rows:
         row = []
-        for variable, term in zip(variables, raw):
+        for variable, term in zip(variables, raw, strict=True):
             value = norm(term)
             if variable in concats:
                 value = normalise_concat(value, concats[variable])

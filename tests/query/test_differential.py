@@ -230,7 +230,7 @@ def test_catalog_query_answers_the_same_on_rdflib_and_pyoxigraph(name, catalog, 
     if name in RDFLIB_NESTED_BIND:
         lets_through = RDFLIB_NESTED_BIND[name]
         extra = Counter(rdf_rows) - Counter(ox_rows)
-        assert extra and all(lets_through(dict(zip(variables, row))) for row in extra), \
+        assert extra and all(lets_through(dict(zip(variables, row, strict=True))) for row in extra), \
             f"{name}: rdflib's extra rows are not (only) those of its nested-BIND bug: {list(extra)[:3]}"
         rdf_rows = [row for row in rdf_rows if row not in extra]
 
@@ -254,7 +254,7 @@ def test_catalog_query_answers_the_same_on_rdflib_and_pyoxigraph(name, catalog, 
         theirs_by_key = by_key(rdf_rows)
         for key, ours_list in by_key(ox_rows).items():
             theirs_list = theirs_by_key[key]
-            assert any(all(o is None or o == t for o, t in zip(ours, theirs))
+            assert any(all(o is None or o == t for o, t in zip(ours, theirs, strict=True))
                        for ours in ours_list for theirs in theirs_list), \
                 f"{name}: GROUP_CONCAT values differ for {key}: {ours_list} vs {theirs_list}"
 

@@ -15,8 +15,15 @@ import requests
 from nkhr.query.diskstore import open_store, write_store
 from nkhr.query.engine import Engine
 from nkhr.serialize import dataset_bytes, make_dataset
-from support import RunningServer, children, prebuilt_project, query_processes
-from test_differential import concat_separators, norm_oxigraph, rows_of
+from support import (
+    RunningServer,
+    children,
+    concat_separators,
+    norm_oxigraph,
+    prebuilt_project,
+    query_processes,
+    rows_of,
+)
 
 
 @pytest.fixture(scope="module")

@@ -192,7 +192,8 @@ def test_a_damaged_build_json_is_reported_not_a_traceback(mini):
 def fault_server(mini):
     """``nkhr serve`` started on a stale build (a source changed since): it must build first."""
     touch_source(mini, "fault test: stale")
-    running = RunningServer(mini.root, env={"NKHR_QUERY_TIMEOUT": "10", "NKHR_QUERY_PROCESSES": "2", "NKHR_ANSWER_CACHE": "0"}, workers=2)
+    running = RunningServer(mini.root, env={"NKHR_QUERY_TIMEOUT": "10", "NKHR_QUERY_PROCESSES": "2",
+                                            "NKHR_ANSWER_CACHE": "0"}, workers=2)
     yield running
     running.stop()
 

@@ -175,7 +175,8 @@ CASES = {
         f'SELECT (STRLEN(?s) AS ?n) WHERE {{ BIND("{LONG_A}" AS ?s) FILTER(REGEX(?s, "(a+)+$")) }}',
         lambda r: r.status_code == 200 and count(r) == 50_000),
     "catastrophic regex over every literal": (
-        'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(isLiteral(?o) && REGEX(STR(?o), "^(([a-z])+.)+[A-Z]([a-z])+$")) }',
+        'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o '
+        'FILTER(isLiteral(?o) && REGEX(STR(?o), "^(([a-z])+.)+[A-Z]([a-z])+$")) }',
         answered_or_stopped(lambda r: count(r) >= 0)),
     "a regex too large to compile, per row": (
         'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(REGEX(STR(?o), "((a{1,100}){1,100}){1,100}")) }',

@@ -127,7 +127,7 @@ def sparql(server, query, accept="application/sparql-results+json", **params):
 
 def normalised(variables, rows, concats=None) -> Counter:
     """Rows as a multiset of {variable: normalised term}, whatever the order of the variables."""
-    return Counter(tuple(sorted((v, value) for v, value in zip(variables, row) if value is not None))
+    return Counter(tuple(sorted((v, value) for v, value in zip(variables, row, strict=True) if value is not None))
                    for row in rows_of(variables, rows, norm_oxigraph, concats or {}))
 
 
@@ -256,7 +256,8 @@ def test_ask_construct_and_every_format_come_back_from_the_store(remote_server, 
     query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}"
     response = sparql(remote_server, query, accept="application/n-triples")
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("application/n-triples")
-    got = {(str(q.subject), str(q.predicate), str(q.object)) for q in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)
+    got = {(str(q.subject), str(q.predicate), str(q.object))
+           for q in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)
            if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)}
     want = {(str(t.subject), str(t.predicate), str(t.object)) for t in embedded.query(query).triples
             if not isinstance(t.subject, ox.BlankNode) and not isinstance(t.object, ox.BlankNode)}
@@ -284,7 +285,8 @@ def test_serve_with_a_store_loads_no_dataset(root, store_server, published):
     assert site.pool.pids == []
     response = app.test_client().get("/sparql", query_string={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
                                      headers={"Accept": "text/csv"})
-    assert response.status_code == 200 and response.data.split()[-1] == str(read_metadata(Project(root))["triples"]).encode()
+    assert response.status_code == 200
+    assert response.data.split()[-1] == str(read_metadata(Project(root))["triples"]).encode()
 
 
 # --- serve --store: the same limits and safety rules ------------------------------------------------
@@ -376,7 +378,8 @@ def test_a_store_that_is_down_is_a_clear_error_at_publish_and_a_503_when_serving
         store_server.stop()
         for response in (sparql(serving, "SELECT * WHERE { ?s ?p ?o } LIMIT 2"),
                          requests.get(serving.url + "/timeline", timeout=30),
-                         requests.get(serving.url + "/id/kwan-li-so-15", headers={"Accept": "text/turtle"}, timeout=30)):
+                         requests.get(serving.url + "/id/kwan-li-so-15", headers={"Accept": "text/turtle"},
+                                      timeout=30)):
             assert response.status_code == 503, response.text
             assert "cannot be reached" in response.text and "Traceback" not in response.text
             assert response.headers["Content-Type"].startswith("text/plain")

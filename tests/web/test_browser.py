@@ -96,7 +96,8 @@ def test_a_query_typed_in_the_editor_shows_results_and_a_chart(site, browser):
     typed = browser.find_element(By.CSS_SELECTOR, ".CodeMirror textarea")
     typed.send_keys(Keys.CONTROL, "a")
     typed.send_keys(Keys.DELETE)
-    typed.send_keys("PREFIX nkhr: <https://w3id.org/nkhr/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    typed.send_keys("PREFIX nkhr: <https://w3id.org/nkhr/ontology#> "
+                    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
                     "PREFIX schema: <https://schema.org/> SELECT ?name ?prisoners WHERE { ?claim nkhr:about ?camp ; "
                     "nkhr:quantityKind <https://w3id.org/nkhr/id/quantity/prisoners> ; schema:value ?prisoners . "
                     "?camp a nkhr:PoliticalPrisonCamp ; rdfs:label ?name } ORDER BY DESC(?prisoners)")

@@ -18,7 +18,8 @@ JSON = "application/sparql-results+json"
 
 def fresh_query() -> str:
     """A query no other test has sent, so that the first answer is computed."""
-    return f"# {uuid.uuid4()}\nSELECT ?s WHERE {{ ?s a <https://w3id.org/nkhr/ontology#PoliticalPrisonCamp> }} ORDER BY ?s"
+    return (f"# {uuid.uuid4()}\n"
+            "SELECT ?s WHERE { ?s a <https://w3id.org/nkhr/ontology#PoliticalPrisonCamp> } ORDER BY ?s")
 
 
 def get(server, query, **headers):

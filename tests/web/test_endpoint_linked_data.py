@@ -46,8 +46,9 @@ def test_every_entity_iri_in_the_data_resolves(server, built):
     failures = []
     for iri in subjects:
         response = session.get(server.url + path_of(iri), headers={"Accept": "text/turtle"}, timeout=30)
-        if response.status_code != 200 or URIRef(iri) not in {s for s in Graph().parse(data=response.text, format="turtle").subjects()} | {
-                o for o in Graph().parse(data=response.text, format="turtle").objects()}:
+        if response.status_code != 200 or URIRef(iri) not in (
+                {s for s in Graph().parse(data=response.text, format="turtle").subjects()}
+                | {o for o in Graph().parse(data=response.text, format="turtle").objects()}):
             failures.append((iri, response.status_code))
     assert failures == []
 
@@ -112,7 +113,8 @@ def test_dumps_in_every_format_with_validators_and_gzip(server, name, parser, qu
         assert {str(g.identifier) for g in dataset.graphs() if len(g)} >= set(GRAPHS)
     else:
         assert len(Graph().parse(data=response.content, format=parser)) > 1000
-    again = requests.get(url, headers={"If-None-Match": response.headers["ETag"], "Accept-Encoding": "identity"}, timeout=30)
+    again = requests.get(url, headers={"If-None-Match": response.headers["ETag"], "Accept-Encoding": "identity"},
+                         timeout=30)
     assert again.status_code == 304
     zipped = requests.get(url, headers={"Accept-Encoding": "gzip"}, stream=True, timeout=60)
     assert zipped.headers["Content-Encoding"] == "gzip"
