@@ -160,7 +160,7 @@ class RdflibWorker:
 @pytest.fixture(scope="module")
 def rdflib_engine(built, tmp_path_factory):
     path = tmp_path_factory.mktemp("differential") / "dataset.nq"
-    path.write_bytes(dataset_bytes(make_dataset(built.graphs), "nquads"))
+    path.write_bytes(dataset_bytes(make_dataset(built.published_graphs), "nquads"))
     worker = RdflibWorker(path)
     yield worker
     worker.stop()

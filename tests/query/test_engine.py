@@ -13,7 +13,7 @@ from nkhr.serialize import dataset_bytes, make_dataset
 
 def test_every_quad_survives_the_engine_unchanged(built, engine):
     dataset = Dataset()
-    dataset.parse(data=dataset_bytes(make_dataset(built.graphs), "nquads"), format="nquads")
+    dataset.parse(data=dataset_bytes(make_dataset(built.published_graphs), "nquads"), format="nquads")
     written = {line for line in dataset.serialize(format="nquads").splitlines() if line.strip()}
     served = set()
     for quad in engine.store:

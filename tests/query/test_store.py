@@ -30,9 +30,9 @@ from support import (
 def store_engine(built, tmp_path_factory) -> Engine:
     folder = tmp_path_factory.mktemp("store")
     nquads = folder / "dataset.nq"
-    nquads.write_bytes(dataset_bytes(make_dataset(built.graphs), "nquads"))
+    nquads.write_bytes(dataset_bytes(make_dataset(built.published_graphs), "nquads"))
     count = write_store(nquads, folder / "store")
-    assert count == sum(len(g) for g in built.graphs.values())
+    assert count == sum(len(g) for g in built.published_graphs.values())
     return Engine.open(folder / "store")
 
 

@@ -62,7 +62,8 @@ def assert_whole(project, accepted_sources: list[dict]) -> dict:
     assert target.parent == (project.root / BUILDS_DIR).resolve() and target.is_dir(), target
     metadata = verify(project)                       # raises DistError naming any damaged file
     assert metadata["sources"] in accepted_sources
-    present = {p.name for p in target.iterdir()} - {"timings.json", "store"}
+    present = {str(p.relative_to(target)) for p in target.rglob("*")
+               if p.is_file() and p.relative_to(target).parts[0] != "store"} - {"timings.json"}
     assert (target / "store" / "CURRENT").is_file()
     assert present == set(metadata["files"]) | {"build.json"}, present ^ (set(metadata["files"]) | {"build.json"})
     return metadata
