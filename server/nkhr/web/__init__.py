@@ -75,9 +75,9 @@ def create_app(project: Project | None = None, settings: Settings | None = None)
         app.register_blueprint(module.blueprint)
     from . import reconcile  # /reconcile: the OpenRefine reconciliation service
     app.register_blueprint(reconcile.blueprint)
-    hosting.install(app)                     # absolute URLs from NKHR_BASE_URL, never from the Host header
     from . import questions  # /queries/NAME answered for people, /downloads
     app.register_blueprint(questions.blueprint)
+    hosting.install(app)                     # absolute URLs from NKHR_BASE_URL, never from the Host header
 
     @app.before_request
     def refuse_control_characters() -> Response | None:
