@@ -54,8 +54,8 @@ def article_triples() -> int:
     from nkhr.build.load import load_files
     from nkhr.project import Project
     project = Project(ROOT)
-    return (len(load_files(project.ontology_files(), project.relative).graph)
-            + len(load_files(project.data_files(), project.relative).graph))
+    return (len(load_files(project.ontology_files(), project.relative).triples)
+            + len(load_files(project.data_files(), project.relative).triples))
 
 
 def make_project(workdir: Path, label: str, target: int | None, base: int) -> tuple[Path, int]:

@@ -95,6 +95,7 @@ def generate(triples: int, seed: int = 7, root: Path = ROOT) -> str:
     groups: list[str] = []
     agents: list[str] = []       # people and organisations made so far: attribution targets
     claims: list[str] = []
+    claims_in: dict[str, list[str]] = {}      # section -> its claims, for contradictions it states
     i = 0
     while out.count < triples:
         sec = _iri(rng.choice(sections))
@@ -179,8 +180,10 @@ def generate(triples: int, seed: int = 7, root: Path = ROOT) -> str:
             add(claim, "prov:wasAttributedTo", rng.choice(agents))
             add(claim, "prov:wasDerivedFrom", document)
             add(claim, "nkhr:statedIn", camp_sec)
-            if claims and rng.random() < 0.1:
-                add(claim, "nkhr:contradicts", rng.choice(claims[-30:]))
+            same_section = claims_in.setdefault(camp_sec, [])
+            if same_section and rng.random() < 0.1:      # a contradiction its section states
+                add(claim, "nkhr:contradicts", rng.choice(same_section[-30:]))
+            same_section.append(claim)
             if rng.random() < 0.1:
                 add(claim, "nkhr:disputedBy", rng.choice(countries))
             claims.append(claim)
