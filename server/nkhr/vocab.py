@@ -59,6 +59,17 @@ PREFIXES = {
     "unit": str(UNIT),
 }
 
+# The IRIs the code compares pyoxigraph terms with, as plain strings (``term.value == RDF_TYPE``).
+# rdflib's URIRef never equals a str, so code on pyoxigraph terms takes these, not the namespaces.
+RDF_TYPE = str(RDF.type)
+RDF_LANGSTRING = str(RDF.langString)
+RDFS_LABEL = str(RDFS.label)
+RDFS_RESOURCE = str(RDFS.Resource)
+XSD_STRING = str(XSD.string)
+PROV_AGENT = str(PROV.Agent)
+QUANTITY_KINDS = PREFIXES["qk"]         # kg:quantity/..., the quantity a claim measures
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+
 
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 

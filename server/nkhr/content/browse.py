@@ -21,6 +21,7 @@ from typing import Any
 from ..query.engine import QueryEngine
 from ..text import fold
 from ..vocab import GRAPH_ONTOLOGY, NKHR
+from ..vocab import QUANTITY_KINDS as QK
 from .quantity import quantity_text
 from .sparql import rows as _rows
 
@@ -51,7 +52,6 @@ class Row:
     cells: dict[str, Cell]
 
 
-QK = "https://w3id.org/nkhr/id/quantity/"
 NOT_ATTRIBUTED = "not attributed in the article"
 
 COLUMNS: dict[str, list[Column]] = {

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 
 from ..query.engine import QueryEngine
 from ..vocab import GRAPH_ASSERTED
+from ..vocab import QUANTITY_KINDS as QK
 from .quantity import quantity_text
 from .sparql import rows as _rows
 
-QK = "https://w3id.org/nkhr/id/quantity/"
 NOT_ATTRIBUTED = "not attributed in the article"
 # Quantity kinds a reader looks for together, under the first one's name.
 RELATED_KINDS = {

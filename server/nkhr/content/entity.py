@@ -22,6 +22,7 @@ from ..vocab import (
     GRAPH_SECTION,
     NKHR,
     PREFIXES,
+    RDF_TYPE,
     SCHEMA,
     SEC,
 )
@@ -114,7 +115,7 @@ def describe(engine: QueryEngine, iri: str) -> Description:
         facts.append(Fact(_term(p, p_label), _term(o, o_label), origin))
     label = next((f.value.value for f in facts if f.predicate.value.endswith(("#label", "#prefLabel"))), None)
     comment = next((f.value.value for f in facts if f.predicate.value.endswith(("#comment", "#definition"))), None)
-    types = [f.value for f in facts if f.predicate.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    types = [f.value for f in facts if f.predicate.value == RDF_TYPE
              and f.origin != "inferred"]
     sections = [f.value for f in facts if f.predicate.value == str(NKHR.statedIn)]
     stated = {s.value for s in sections}

@@ -13,10 +13,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..vocab import BASE, curie
+from ..vocab import BASE, PREFIXES, curie
 from .quantity import quantity_text
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD = PREFIXES["xsd"]
 NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "short", "byte",
                               "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger",
                               "unsignedInt", "unsignedLong")}

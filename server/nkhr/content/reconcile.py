@@ -29,7 +29,7 @@ from typing import Any, Protocol
 import pyoxigraph as ox
 
 from ..text import fold, tokens
-from ..vocab import BASE, PREFIXES, curie
+from ..vocab import BASE, PREFIXES, RDFS_LABEL, curie
 
 ONTOLOGY = BASE + "ontology#"
 ID_SPACE = BASE + "id/"
@@ -44,7 +44,6 @@ EXCLUDED = ("Section", "Claim", "Rating")
 NAMES = {"rdfs:label": "label", "skos:altLabel": "alternative name", "nkhr:officialName": "official name",
          "dcterms:title": "title"}
 
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 MAX_CANDIDATES = 50
 MAX_POOL = 5000             # things scored for one query at most (see candidates)
 CHUNK = 500                 # things per query when reading property values

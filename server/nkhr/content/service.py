@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote
 
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 
 from .. import formats
@@ -27,11 +27,11 @@ from ..vocab import (
     GRAPH_ONTOLOGY,
     GRAPH_SECTION,
     ONTOLOGY_IRI,
+    SD,
     bind_prefixes,
     is_section_graph,
 )
 
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SOURCE_ARTICLE = URIRef("https://en.wikipedia.org/wiki/Human_rights_in_North_Korea")
 LICENSE = URIRef("https://creativecommons.org/licenses/by-sa/4.0/")
 DATASET = URIRef(BASE + "dataset")

@@ -45,16 +45,11 @@ import pyoxigraph as ox
 from .. import formats
 from ..formats import Format, Kind
 from ..query.engine import QueryEngine, Term
-from ..vocab import GRAPH_ASSERTED, GRAPH_ONTOLOGY, GRAPH_SECTION, NKHR, PREFIXES, SEC
+from ..vocab import GRAPH_ASSERTED, GRAPH_ONTOLOGY, GRAPH_SECTION, NKHR, PREFIXES, RDF_TYPE, SEC
 
-RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDF_TYPE = RDF_NS + "type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SCHEMA = "https://schema.org/"
-PROV = "http://www.w3.org/ns/prov#"
+# Namespaces as plain strings (vocab.PREFIXES): the model compares them with pyoxigraph terms' values.
+RDF_NS, RDFS, SKOS, OWL, XSD, SCHEMA, PROV = (PREFIXES[p] for p in ("rdf", "rdfs", "skos", "owl", "xsd", "schema",
+                                                                   "prov"))
 
 LABELS = (RDFS + "label", SKOS + "prefLabel")
 STATED_IN = str(NKHR) + "statedIn"
@@ -70,7 +65,7 @@ RENAMED = {SCHEMA + "unitCode": "unit", PROV + "wasAttributedTo": "attributedTo"
 TERM_TYPES = {OWL + "Class", RDFS + "Class", RDFS + "Datatype", OWL + "ObjectProperty",
               OWL + "DatatypeProperty", OWL + "AnnotationProperty", OWL + "FunctionalProperty",
               OWL + "TransitiveProperty", OWL + "SymmetricProperty", OWL + "InverseFunctionalProperty",
-              "http://www.w3.org/1999/02/22-rdf-syntax-ns#Property", OWL + "Ontology", SKOS + "ConceptScheme"}
+              RDF_NS + "Property", OWL + "Ontology", SKOS + "ConceptScheme"}
 
 FIXED_NODE_ATTRIBUTES = ("iri", "label", "class", "classes", "sections")
 # Names the formats or the fixed attributes use; a property with one of these local names is prefixed.

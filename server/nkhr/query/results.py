@@ -19,11 +19,9 @@ import pyoxigraph as ox
 
 from .. import formats
 from ..formats import Format
-from ..vocab import PREFIXES
+from ..vocab import PREFIXES, XSD_STRING
 from .engine import QueryResult
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 def term_json(term: Any) -> dict[str, str]:
     if isinstance(term, ox.NamedNode):

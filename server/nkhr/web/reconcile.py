@@ -32,7 +32,7 @@ from ..content.reconcile import (
     type_id,
 )
 from ..text import tokens
-from ..vocab import BASE
+from ..vocab import BASE, PROV_AGENT  # PROV_AGENT: who states a claim, a person or a body
 from .hosting import public_base
 from .sparql import plain_error, site
 
@@ -43,7 +43,6 @@ MAX_TEXT = 500
 MAX_IDS = 500
 MAX_PROPERTIES = 20
 MAX_LIMIT = 50
-PROV_AGENT = "http://www.w3.org/ns/prov#Agent"   # who states a claim: a person or a body
 
 _reconcilers: dict[int, tuple[str, Reconciler]] = {}
 _lock = threading.Lock()
