@@ -16,12 +16,15 @@ line between subjects, and JSON-LD is compacted with the project's prefixes as i
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import groupby
 from json.encoder import encode_basestring as _string
+from typing import TypeAlias, cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
+from rdflib.term import Node
 
 from .formats import Format, Kind, get
 from .vocab import PREFIXES
@@ -30,16 +33,38 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _OX_RDF_TYPE = ox.NamedNode(_RDF_TYPE)
 
+OxTerm: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal
+"""A term of a triple parsed from RDF 1.1 (no quoted triples), as pyoxigraph holds it."""
+OxSubject: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Triple
+"""What pyoxigraph accepts as the subject of a triple."""
+RdfTriples: TypeAlias = Graph | Iterable[ox.Triple]
+"""A graph as this module takes it: an rdflib graph or pyoxigraph triples."""
 
-def oxigraph_term(term):
+
+def oxigraph_term(term: Node) -> OxTerm:
     """The Oxigraph term for an rdflib term; a literal without datatype or language is an xsd:string."""
     if isinstance(term, URIRef):
         return ox.NamedNode(term)
     if isinstance(term, BNode):
         return ox.BlankNode(term)
+    if not isinstance(term, Literal):       # a variable or a formula: no term of a parsed graph
+        raise TypeError(f"not an RDF term: {term!r}")
     if term.language:
         return ox.Literal(term, language=term.language)
     return ox.Literal(term, datatype=ox.NamedNode(term.datatype or _XSD_STRING))
+
+
+def oxigraph_triple(s: Node, p: Node, o: Node, term: Callable[[Node], OxTerm] = oxigraph_term) -> ox.Triple:
+    """The Oxigraph triple for an rdflib triple, its terms converted by ``term`` (a memo, say).
+
+    rdflib types every position as a ``Node``; in a parsed graph the subject is an IRI or a blank
+    node and the predicate an IRI, which the casts state."""
+    return ox.Triple(cast(OxSubject, term(s)), cast(ox.NamedNode, term(p)), term(o))
+
+
+def oxigraph_quad(s: Node, p: Node, o: Node, term: Callable[[Node], OxTerm] = oxigraph_term) -> ox.Quad:
+    """The Oxigraph quad in the default graph for an rdflib triple (see ``oxigraph_triple``)."""
+    return ox.Quad(cast(OxSubject, term(s)), cast(ox.NamedNode, term(p)), term(o))
 
 
 # Above this many triples holding blank nodes, blank nodes are labelled by RDFC-1.0, whose time
@@ -47,21 +72,22 @@ def oxigraph_term(term):
 RDFLIB_LABELS_MAX = 1_000
 
 
-def canonical_triples(graph) -> list[ox.Triple]:
+def canonical_triples(graph: RdfTriples) -> list[ox.Triple]:
     """The triples of ``graph`` (an rdflib graph or pyoxigraph triples) as pyoxigraph triples, with
     blank-node labels derived from the triples that hold them."""
-    memo: dict = {}
+    memo: dict[Node, OxTerm] = {}
 
-    def term(node):
+    def term(node: Node) -> OxTerm:
         found = memo.get(node)
         if found is None:
             found = memo[node] = oxigraph_term(node)
         return found
 
-    plain, with_blank_nodes = [], []
+    plain: list[ox.Triple] = []
+    with_blank_nodes: list[ox.Triple] = []
     for triple in graph:
         if not isinstance(triple, ox.Triple):
-            triple = ox.Triple(term(triple[0]), term(triple[1]), term(triple[2]))
+            triple = oxigraph_triple(triple[0], triple[1], triple[2], term)
         if isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode):
             with_blank_nodes.append(triple)
         else:
@@ -72,13 +98,13 @@ def canonical_triples(graph) -> list[ox.Triple]:
         dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in with_blank_nodes)
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
         return plain + [quad.triple for quad in dataset]
-    small, back = Graph(), {}
+    small, back = Graph(), dict[OxTerm | ox.Triple, Node]()
     for t in with_blank_nodes:
-        small.add(tuple(_rdflib_term(node, back) for node in (t.subject, t.predicate, t.object)))
-    return plain + [ox.Triple(term(s), term(p), term(o)) for s, p, o in to_canonical_graph(small)]
+        small.add((_rdflib_term(t.subject, back), _rdflib_term(t.predicate, back), _rdflib_term(t.object, back)))
+    return plain + [oxigraph_triple(s, p, o, term) for s, p, o in to_canonical_graph(small)]
 
 
-def _rdflib_term(node, memo: dict):
+def _rdflib_term(node: OxTerm | ox.Triple, memo: dict[OxTerm | ox.Triple, Node]) -> Node:
     """The rdflib term for a pyoxigraph term (a plain string literal stays plain, as rdflib reads it)."""
     found = memo.get(node)
     if found is None:
@@ -86,6 +112,8 @@ def _rdflib_term(node, memo: dict):
             found = URIRef(node.value)
         elif isinstance(node, ox.BlankNode):
             found = BNode(node.value)
+        elif isinstance(node, ox.Triple):       # RDF 1.2's quoted triples: rdflib holds none
+            raise TypeError(f"rdflib holds no quoted triple: {node}")
         elif node.language:
             found = Literal(node.value, lang=node.language)
         elif node.datatype.value == _XSD_STRING:
@@ -96,14 +124,14 @@ def _rdflib_term(node, memo: dict):
     return found
 
 
-def _triple_key(triple) -> tuple:
+def _triple_key(triple: ox.Triple) -> tuple[str, bool, str, str]:
     return str(triple.subject), triple.predicate != _OX_RDF_TYPE, str(triple.predicate), str(triple.object)
 
 
-def make_dataset(named: dict) -> list[ox.Quad]:
+def make_dataset(named: Mapping[str, RdfTriples]) -> list[ox.Quad]:
     """Each graph's triples (an rdflib graph or pyoxigraph triples) as quads in the graph of that
     name, sorted: what ``dataset_bytes`` writes."""
-    quads = []
+    quads: list[ox.Quad] = []
     for name in sorted(named):
         graph_name = ox.NamedNode(name)
         triples = sorted(canonical_triples(named[name]), key=_triple_key)
@@ -121,7 +149,7 @@ def triples_of(quads: list[ox.Quad], graph_name: str | None = None) -> list[ox.T
 
 def dataset_bytes(quads: list[ox.Quad], fmt: str) -> bytes:
     """Write the quads of ``make_dataset`` in TriG or N-Quads."""
-    data = ox.serialize(quads, format=get(fmt).oxigraph, prefixes=PREFIXES)
+    data = _serialized(quads, get(fmt).oxigraph, PREFIXES)
     return _laid_out(data, "\t\t") if fmt == "trig" else data
 
 
@@ -147,18 +175,26 @@ def triples_bytes(triples: list[ox.Triple], fmt: str, prefixes: dict[str, str] =
     rdf_format = get(fmt).oxigraph
     if rdf_format == ox.RdfFormat.JSON_LD:
         return jsonld_bytes(triples, prefixes)
-    data = ox.serialize(triples, format=rdf_format, prefixes=prefixes)
+    data = _serialized(triples, rdf_format, prefixes)
     return _laid_out(data, "\t") if rdf_format == ox.RdfFormat.TURTLE else data
 
 
-def write_rdf(fmt: Format, data: list, prefixes: dict[str, str] = PREFIXES) -> bytes:
+def _serialized(data: Sequence[ox.Triple] | Sequence[ox.Quad], rdf_format: ox.RdfFormat | ox.QueryResultsFormat | None,
+                prefixes: dict[str, str]) -> bytes:
+    """Oxigraph's bytes for ``data`` in an RDF format (a results format or none is a caller's mistake)."""
+    if not isinstance(rdf_format, ox.RdfFormat):
+        raise ValueError(f"not an RDF format: {rdf_format}")
+    return cast(bytes, ox.serialize(data, format=rdf_format, prefixes=prefixes))     # bytes when no output is given
+
+
+def write_rdf(fmt: Format, data: Sequence[ox.Triple] | Sequence[ox.Quad], prefixes: dict[str, str] = PREFIXES) -> bytes:
     """The writer of every RDF format in ``nkhr.formats``: quads of ``make_dataset`` in a dataset
     format, otherwise triples (sorted here, so that the same answer is always the same bytes)."""
     if data and isinstance(data[0], ox.Quad):
         if fmt.kind is not Kind.DATASET:
             raise ValueError(f"{fmt.label} holds one graph; write the quads in TriG or N-Quads")
-        return dataset_bytes(data, fmt.name)
-    return triples_bytes(sorted(data, key=_triple_key), fmt.name, prefixes)
+        return dataset_bytes(cast(list[ox.Quad], data), fmt.name)      # the first is a quad: all are
+    return triples_bytes(sorted(cast(Sequence[ox.Triple], data), key=_triple_key), fmt.name, prefixes)
 
 
 def _laid_out(data: bytes, continued: str) -> bytes:
@@ -195,8 +231,9 @@ def jsonld_bytes(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
     return f'{{\n  "@context": {{\n{context}\n  }},\n  "@graph": {graph}\n}}\n'.encode()
 
 
-def _compactor(prefixes: dict[str, str]):
-    by_length, compacted = sorted(prefixes.items(), key=lambda item: -len(item[1])), {}
+def _compactor(prefixes: dict[str, str]) -> Callable[[str], str]:
+    by_length = sorted(prefixes.items(), key=lambda item: -len(item[1]))
+    compacted: dict[str, str] = {}
 
     def compact_iri(iri: str) -> str:
         """``kg:north-korea`` for ``https://w3id.org/nkhr/id/north-korea``, by the longest prefix
@@ -213,11 +250,13 @@ def _compactor(prefixes: dict[str, str]):
     return compact_iri
 
 
-def _node_id(term, compact_iri) -> str:
+def _node_id(term: OxTerm | ox.Triple, compact_iri: Callable[[str], str]) -> str:
+    if isinstance(term, ox.Triple):             # RDF 1.2's quoted triples: JSON-LD 1.1 writes none
+        raise ValueError(f"JSON-LD holds no quoted triple: {term}")
     return compact_iri(term.value) if isinstance(term, ox.NamedNode) else f"_:{term.value}"
 
 
-def _value_text(term, compact_iri, indent: str) -> str:
+def _value_text(term: OxTerm | ox.Triple, compact_iri: Callable[[str], str], indent: str) -> str:
     """One value object, its keys indented by ``indent`` (as json.dumps orders and lays them out)."""
     if isinstance(term, ox.Literal):
         if term.language:
@@ -232,7 +271,7 @@ def _value_text(term, compact_iri, indent: str) -> str:
     return "{\n" + fields + "\n" + indent[:-2] + "}"
 
 
-def _node_text(subject, triples: list[ox.Triple], compact_iri) -> str:
+def _node_text(subject: OxSubject, triples: list[ox.Triple], compact_iri: Callable[[str], str]) -> str:
     lines = [f'      "@id": {_string(_node_id(subject, compact_iri))}']
     by_predicate = [(p, [t.object for t in group]) for p, group in groupby(triples, key=lambda t: t.predicate)]
     if by_predicate[0][0] == _OX_RDF_TYPE and all(not isinstance(o, ox.Literal) for o in by_predicate[0][1]):
