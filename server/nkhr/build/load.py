@@ -26,14 +26,17 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
 
-from .locate import index_lines
+from ..serialize import OxTerm
+from .locate import SourceLines, index_lines
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -58,18 +61,19 @@ class LoadedFiles:
     triples: set[ox.Triple] = field(default_factory=set)
     files: list[str] = field(default_factory=list)
     mentions: dict[str, set[str]] = field(default_factory=dict)  # IRI -> relative paths
-    by_file: dict = field(default_factory=dict)   # relative path -> its triples (build/provenance.py)
-    lines: dict = field(default_factory=dict)     # relative path -> locate.SourceLines (where each node is)
+    by_file: dict[str, list[ox.Triple]] = field(default_factory=dict)  # relative path -> its triples (provenance.py)
+    lines: dict[str, SourceLines] = field(default_factory=dict)  # relative path -> where each node is
 
-    def lines_for(self, node, predicate=None) -> list[str]:
+    def lines_for(self, node: Node | OxTerm, predicate: Node | ox.NamedNode | None = None) -> list[str]:
         """``file:line`` of each description of ``node``, and of its ``predicate`` triple where given."""
         iri = node.value if isinstance(node, ox.NamedNode) else str(node)
         key = predicate.value if isinstance(predicate, ox.NamedNode) else str(predicate) if predicate else None
-        nodes, triples = [], []
+        nodes: list[str] = []
+        triples: list[str] = []
         for name in self.files_for(node):
             lines = self.lines.get(name)
             line = lines.of_node(iri) if lines else None
-            if line is None:
+            if lines is None or line is None:
                 continue
             nodes.append(f"{name}:{line}")
             written = lines.of_triple(iri, key) if key else None
@@ -77,7 +81,7 @@ class LoadedFiles:
                 triples.append(nodes[-1] + (f" (the triple: line {written})" if written != line else ""))
         return triples or nodes
 
-    def files_for(self, node) -> list[str]:
+    def files_for(self, node: Node | OxTerm) -> list[str]:
         """The files that mention ``node`` (an rdflib or a pyoxigraph IRI)."""
         return sorted(self.mentions.get(node.value if isinstance(node, ox.NamedNode) else str(node), ()))
 
@@ -87,15 +91,16 @@ class LoadedFiles:
         return rdflib_graph(self.triples)
 
 
-def rdflib_graph(triples) -> Graph:
+def rdflib_graph(triples: Iterable[ox.Triple]) -> Graph:
     """An rdflib graph of pyoxigraph triples."""
-    graph, memo = Graph(), {}
+    graph, memo = Graph(), dict[OxTerm, Node]()
     for triple in triples:
-        graph.add(tuple(_term(node, memo) for node in triple))
+        s, p, o = (_term(node, memo) for node in triple)
+        graph.add((s, p, o))
     return graph
 
 
-def _term(node, memo: dict):
+def _term(node: OxTerm, memo: dict[OxTerm, Node]) -> Node:
     found = memo.get(node)
     if found is None:
         found = memo[node] = _rdflib_term(node)
@@ -130,7 +135,7 @@ def _parse(path: Path, shown_as: str) -> tuple[list[ox.Triple], dict[str, str]]:
     except ValueError as exc:       # e.g. a named graph in a Turtle file
         raise SourceError(shown_as, None, f"cannot parse: {exc}") from None
     except MemoryError:             # Oxigraph buffers one token at most 16 MiB long
-        run = re.search("[^\"'>]{%d,}" % MAX_LITERAL_CHARS, text)
+        run = re.search(f"[^\"'>]{{{MAX_LITERAL_CHARS},}}", text)
         raise SourceError(shown_as, text.count("\n", 0, run.start()) + 1 if run else None,
                           f"a value (a literal or an IRI) longer than Oxigraph reads; the build takes at most "
                           f"{MAX_LITERAL_CHARS:,} characters in one literal") from None
@@ -150,7 +155,7 @@ def _reason(exc: SyntaxError) -> str:
 def _check_terms(triples: list[ox.Triple], text: str, shown_as: str) -> None:
     """Refuse what RDF allows and the build does not (see the module's docstring)."""
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)   # it logs every ill-typed value
-    checked: set = set()
+    checked: set[ox.Literal] = set()
     for triple in triples:
         value = triple.object
         if isinstance(value, ox.Triple) or isinstance(triple.subject, ox.Triple):
@@ -186,7 +191,7 @@ def _shown(lexical: str) -> str:
     return '"' + cut.encode("unicode_escape").decode("ascii").replace('"', '\\"') + '"'
 
 
-def _rdflib_term(node):
+def _rdflib_term(node: OxTerm) -> Node:
     if isinstance(node, ox.NamedNode):
         return URIRef(node.value)
     if isinstance(node, ox.BlankNode):
@@ -210,7 +215,7 @@ def _line_of_any(text: str, *needles: str) -> int | None:
     return None
 
 
-def load_files(paths: list[Path], relative) -> LoadedFiles:
+def load_files(paths: list[Path], relative: Callable[[Path], str]) -> LoadedFiles:
     """Parse and merge files; ``relative`` turns a path into the name shown to curators."""
     loaded = LoadedFiles()
     for path in paths:

@@ -16,14 +16,16 @@ xsd:integer`` from an rdfs:range) are not RDF, are never published, and are drop
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 import pyshacl_turbo
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
+from rdflib.term import Node
 
-from ..serialize import oxigraph_term
+from ..serialize import OxTerm, oxigraph_quad, oxigraph_term
 from ..shapes import path_text
 from ..vocab import short
 
@@ -73,9 +75,9 @@ class ValidationReport:
         return head + "".join("\n" + p.render() + "\n" for p in self.problems)
 
 
-def sparql_targets(shapes: Graph) -> list[tuple]:
+def sparql_targets(shapes: Graph) -> list[tuple[Node, Node, str]]:
     """Each (shape, target, query) of a SPARQL target in ``shapes``, its prefixes declared."""
-    found = []
+    found: list[tuple[Node, Node, str]] = []
     for shape, target in shapes.subject_objects(SH.target):
         select = shapes.value(target, SH.select)
         if (target, RDF.type, SH.SPARQLTarget) not in shapes or select is None:
@@ -97,15 +99,15 @@ def resolve_sparql_targets(data: Graph, shapes: Graph) -> Graph:
     targets = sparql_targets(shapes)
     if not targets:
         return shapes
-    store, back, memo = ox.Store(), {}, {}
+    store, back, memo = ox.Store(), dict[OxTerm, Node](), dict[Node, OxTerm]()
 
-    def term(node):
+    def term(node: Node) -> OxTerm:
         if node not in memo:
             memo[node] = oxigraph_term(node)
             back[memo[node]] = node
         return memo[node]
 
-    store.extend(ox.Quad(term(s), term(p), term(o)) for s, p, o in data if not isinstance(s, Literal))
+    store.extend(oxigraph_quad(s, p, o, term) for s, p, o in data if not isinstance(s, Literal))
     resolved = Graph()
     for prefix, namespace in shapes.namespaces():     # pyshacl writes the report with them
         resolved.bind(prefix, namespace, override=True, replace=True)
@@ -114,7 +116,10 @@ def resolve_sparql_targets(data: Graph, shapes: Graph) -> Graph:
         if triple not in replaced:
             resolved.add(triple)
     for shape, _, query in targets:
-        for solution in store.query(query):
+        solutions = store.query(query)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise ValueError(f"the SPARQL target of {shape} is not a SELECT query")
+        for solution in solutions:
             node = solution["this"]       # a node of the data, or an IRI the query wrote
             resolved.add((shape, SH.targetNode, back[node] if node in back else URIRef(node.value)))
     return resolved
@@ -124,20 +129,20 @@ def data_store(data: Graph | ox.Store) -> ox.Store:
     """``data`` as a pyoxigraph Store of RDF triples: without the generalized ones (literal subjects)."""
     if isinstance(data, ox.Store):
         return data
-    store, memo = ox.Store(), {}
+    store, memo = ox.Store(), dict[Node, OxTerm]()
 
-    def term(node):
+    def term(node: Node) -> OxTerm:
         found = memo.get(node)
         if found is None:
             found = memo[node] = oxigraph_term(node)
         return found
 
-    store.extend(ox.Quad(term(s), term(p), term(o)) for s, p, o in data if not isinstance(s, Literal))
+    store.extend(oxigraph_quad(s, p, o, term) for s, p, o in data if not isinstance(s, Literal))
     return store
 
 
-def validate(data: Graph | ox.Store, shapes: Graph, files_for, engine: str = "turbo",
-             lines_for=None) -> ValidationReport:
+def validate(data: Graph | ox.Store, shapes: Graph, files_for: Callable[[Node], Iterable[str]], engine: str = "turbo",
+             lines_for: Callable[[Node, Node | None], Iterable[str]] | None = None) -> ValidationReport:
     """Validate ``data`` (already reasoned over; its default graph) against ``shapes``.
 
     ``engine="pyshacl"`` validates with the reference engine instead (tests and benchmarks only:
@@ -191,12 +196,14 @@ def _plain_strings(report: Graph) -> Graph:
     return plain
 
 
-def _rdflib(term):
+def _rdflib(term: OxTerm | ox.Triple) -> Node:
     from rdflib import BNode
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
+    if isinstance(term, ox.Triple):     # RDF 1.2's quoted triples: the build refuses them (load.py)
+        raise TypeError(f"rdflib holds no quoted triple: {term}")
     if term.language:
         return Literal(term.value, lang=term.language)
     if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
