@@ -36,17 +36,32 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict, deque
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from functools import cached_property
+from typing import TypeAlias, TypeVar, cast
 
 import pyoxigraph as ox
 from owlrl.AxiomaticTriples import OWLRL_Datatypes_Disjointness
 from owlrl.DatatypeHandling import AltXSDToPYTHON
 from owlrl.XsdDatatypes import OWL_Datatype_Subsumptions, OWL_RL_Datatypes
 from rdflib import Graph, URIRef
+from rdflib.term import Node
 
-from ..serialize import oxigraph_term
+from ..serialize import OxSubject, OxTerm, oxigraph_term, oxigraph_triple
 from .load import rdflib_graph
 from .reason import Closure, InconsistentError, owl_rl_closure
+
+# The reasoner's index structures. Its terms are RDF 1.1's (the build refuses triple terms), and
+# like owlrl it reasons over generalized triples: a literal may be a subject (a range's type of a
+# value), dropped by ``_worth_keeping`` before anything is published.
+Term: TypeAlias = OxTerm
+Statement: TypeAlias = tuple[Term, Term, Term]          # (subject, predicate, object), generalized
+Pattern: TypeAlias = tuple[Term | None, Term | None, Term | None]   # None matches anything
+Pair: TypeAlias = tuple[Term, Term]                     # (subject, object) of one predicate
+Step: TypeAlias = tuple[Term, Term, Term]               # (predicate, subject, object): a work-list item
+Edges: TypeAlias = dict[Term, set[Term]]                # node -> related nodes (a property's domains, say)
+Input: TypeAlias = Graph | Collection[ox.Triple]        # a graph as callers give it
+_Node = TypeVar("_Node")
 
 
 class _Namespace:
@@ -76,7 +91,7 @@ def _ox(iri: URIRef) -> ox.NamedNode:
     return ox.NamedNode(str(iri))
 
 
-def _v(term) -> str:
+def _v(term: Term) -> str:
     """A term as owlrl's messages write it: the IRI, blank node id or lexical form alone."""
     return term.value
 
@@ -119,7 +134,8 @@ _SCHEMA_TERMS = frozenset({
 })
 _DATATYPES = frozenset(_ox(d) for d in OWL_RL_Datatypes)
 _DISJOINT_DATATYPES = [(_ox(a), _ox(b)) for a, _, b in OWLRL_Datatypes_Disjointness]
-_SUBSUMPTIONS = {_ox(d): [_ox(s) for s in supers] for d, supers in OWL_Datatype_Subsumptions.items()}
+_SUBSUMPTIONS: dict[Term, list[ox.NamedNode]] = {
+    _ox(d): [_ox(s) for s in supers] for d, supers in OWL_Datatype_Subsumptions.items()}
 _LEXICAL_CHECKS = {_ox(d): check for d, check in AltXSDToPYTHON.items()}
 
 
@@ -129,7 +145,7 @@ def _datatype(literal: ox.Literal) -> ox.NamedNode | None:
     return None if datatype == _XSD_STRING or datatype == _LANG_STRING else datatype
 
 
-def _worth_keeping(triple) -> bool:
+def _worth_keeping(triple: Statement) -> bool:
     """``reason._worth_keeping`` on pyoxigraph terms."""
     s, p, o = triple
     if isinstance(s, ox.Literal):
@@ -146,16 +162,16 @@ def _worth_keeping(triple) -> bool:
 class _Graphs:
     """Read access to the union of several collections of pyoxigraph triples, by pattern."""
 
-    def __init__(self, graphs):
+    def __init__(self, graphs: Iterable[Iterable[ox.Triple]]):
         self.all: set[ox.Triple] = set()
         for graph in graphs:
             self.all.update(graph)
-        self.by_predicate: dict = defaultdict(list)
+        self.by_predicate: defaultdict[Term, list[Pair]] = defaultdict(list)
         for s, p, o in self.all:
             self.by_predicate[p].append((s, o))
-        self.by_subject_predicate: dict | None = None
+        self.by_subject_predicate: defaultdict[Pair, list[Term]] | None = None
 
-    def triples(self, pattern):
+    def triples(self, pattern: Pattern) -> Iterator[Statement]:
         s, p, o = pattern
         if p is None:
             for triple in self.all:
@@ -170,20 +186,22 @@ class _Graphs:
             if (s is None or subject == s) and (o is None or value == o):
                 yield subject, p, value
 
-    def pairs(self, predicate):
+    def pairs(self, predicate: Term) -> Iterator[Pair]:
         return iter(self.by_predicate.get(predicate, ()))
 
-    def literals(self):
+    def literals(self) -> set[ox.Literal]:
         """Every literal in object position, once."""
         return {t.object for t in self.all if isinstance(t.object, ox.Literal)}
 
-    def __contains__(self, triple) -> bool:
+    def __contains__(self, triple: Statement) -> bool:
         s, p, o = triple
-        return not isinstance(s, ox.Literal) and ox.Triple(s, p, o) in self.all
+        # the statements asked about are schema triples: their predicate is an IRI
+        return not isinstance(s, ox.Literal) and ox.Triple(s, cast(ox.NamedNode, p), o) in self.all
 
-    def items(self, head):
+    def items(self, head: Term | None) -> list[Term]:
         """An rdf:List's members (as owlrl reads them: from the first graph that has the list)."""
-        members, seen = [], set()
+        members: list[Term] = []
+        seen: set[Term] = set()
         while head is not None and head != RDF.nil and head not in seen:
             seen.add(head)
             first = next(iter(self._objects(head, RDF.first)), None)
@@ -193,7 +211,7 @@ class _Graphs:
             head = next(iter(self._objects(head, RDF.rest)), None)
         return members
 
-    def _objects(self, s, p):
+    def _objects(self, s: Term, p: Term) -> list[Term]:
         if self.by_subject_predicate is None:       # only rdf:first, rdf:rest and owl:members
             self.by_subject_predicate = defaultdict(list)
             for q in (RDF.first, RDF.rest, OWL.members):
@@ -204,27 +222,28 @@ class _Graphs:
         return [value for subject, value in self.by_predicate.get(p, ()) if subject == s]
 
 
-def _triples_of(graphs) -> list:
+def _triples_of(graphs: Iterable[Input]) -> list[Collection[ox.Triple]]:
     """Each graph as pyoxigraph triples (rdflib graphs are converted)."""
-    converted = []
+    converted: list[Collection[ox.Triple]] = []
     for graph in graphs:
         if isinstance(graph, Graph):
-            memo: dict = {}
+            memo: dict[Node, OxTerm] = {}
 
-            def term(node, memo=memo):
+            def term(node: Node, memo: dict[Node, OxTerm] = memo) -> OxTerm:
                 found = memo.get(node)
                 if found is None:
                     found = memo[node] = oxigraph_term(node)
                 return found
-            graph = [ox.Triple(term(s), term(p), term(o)) for s, p, o in graph]
+            graph = [oxigraph_triple(s, p, o, term) for s, p, o in graph]
         converted.append(graph)
     return converted
 
 
-def unsupported_constructs(*graphs) -> list[str]:
+def unsupported_constructs(*graphs: _Graphs | Input) -> list[str]:
     """The OWL constructs in ``graphs`` that ``fast_closure`` does not implement, as CURIE-ish names."""
-    union = graphs[0] if len(graphs) == 1 and isinstance(graphs[0], _Graphs) else _Graphs(_triples_of(graphs))
-    found = set()
+    first = graphs[0] if len(graphs) == 1 else None
+    union = first if isinstance(first, _Graphs) else _Graphs(_triples_of(cast(tuple[Input, ...], graphs)))
+    found: set[Term | str] = set()
     for predicate in _UNSUPPORTED_PREDICATES:
         if next(union.triples((None, predicate, None)), None) is not None:
             found.add(predicate)
@@ -261,11 +280,12 @@ def unsupported_constructs(*graphs) -> list[str]:
     return sorted(f if isinstance(f, str) else f.value for f in found)
 
 
-def _reach(edges: dict) -> dict:
+def _reach(edges: Mapping[_Node, Iterable[_Node]]) -> dict[_Node, set[_Node]]:
     """For each node with outgoing edges, every node reachable in one or more steps."""
-    reach = {}
+    reach: dict[_Node, set[_Node]] = {}
     for start in edges:
-        seen, stack = set(), list(edges[start])
+        seen: set[_Node] = set()
+        stack = list(edges[start])
         while stack:
             node = stack.pop()
             if node in seen:
@@ -282,7 +302,7 @@ class _Schema:
     def __init__(self, union: _Graphs):
         self.asserted = union
         classes = {s for s, _, _ in union.triples((None, RDF.type, OWL.Class))}
-        sub_class = defaultdict(set)
+        sub_class: defaultdict[Term, set[Term]] = defaultdict(set)
         for c1, c2 in union.pairs(RDFS.subClassOf):
             sub_class[c1].add(c2)
         for c1, c2 in union.pairs(OWL.equivalentClass):          # scm-eqc
@@ -294,7 +314,7 @@ class _Schema:
             sub_class[OWL.Nothing].add(c)
         self.super_classes = _reach(sub_class)                     # scm-sco
 
-        sub_property = defaultdict(set)
+        sub_property: defaultdict[Term, set[Term]] = defaultdict(set)
         for p1, p2 in union.pairs(RDFS.subPropertyOf):
             sub_property[p1].add(p2)
         for p1, p2 in union.pairs(OWL.equivalentProperty):        # scm-eqp
@@ -310,22 +330,22 @@ class _Schema:
 
         self.symmetric = {s for s, _, _ in union.triples((None, RDF.type, OWL.SymmetricProperty))}
         self.transitive = {s for s, _, _ in union.triples((None, RDF.type, OWL.TransitiveProperty))}
-        self.inverses = defaultdict(set)
+        self.inverses: defaultdict[Term, set[Term]] = defaultdict(set)
         for p1, p2 in union.pairs(OWL.inverseOf):
             self.inverses[p1].add(p2)
             self.inverses[p2].add(p1)
 
         self.disjoint_pairs = list(union.pairs(OWL.disjointWith))
-        self.disjoint_lists = []
+        self.disjoint_lists: list[list[Term]] = []
         for node, _, _ in union.triples((None, RDF.type, OWL.AllDisjointClasses)):
             for _, _, head in union.triples((node, OWL.members, None)):
                 self.disjoint_lists.append(union.items(head))
 
-    def _inherit(self, pairs) -> dict:
-        direct = defaultdict(set)
+    def _inherit(self, pairs: Iterable[Pair]) -> Edges:
+        direct: defaultdict[Term, set[Term]] = defaultdict(set)
         for p, c in pairs:
             direct[p].add(c)
-        result = defaultdict(set)
+        result: defaultdict[Term, set[Term]] = defaultdict(set)
         for p, classes in direct.items():
             for c in classes:
                 result[p].add(c)
@@ -337,11 +357,11 @@ class _Schema:
                         result[p].add(c)
         return dict(result)
 
-    def types_of(self, cls) -> set:
+    def types_of(self, cls: Term) -> set[Term]:
         """``cls`` and its superclasses."""
         return {cls, *self.super_classes.get(cls, ())}
 
-    def entailed_schema(self):
+    def entailed_schema(self) -> Iterator[Statement]:
         """The schema triples owlrl adds (reflexive and owl:Thing ones included; the filter drops them)."""
         for c1, supers in self.super_classes.items():
             for c2 in supers:
@@ -373,9 +393,10 @@ class _Properties:
             targets.update(schema.super_properties.get(p, ()))
             targets.update(schema.inverses.get(p, ()))
         self.asserted = {p: set(union.pairs(p)) for p in targets}
-        self.derived = defaultdict(set)
-        self.out = defaultdict(lambda: defaultdict(set))   # transitive properties only
-        self.into = defaultdict(lambda: defaultdict(set))
+        self.derived: defaultdict[Term, set[Pair]] = defaultdict(set)
+        # transitive properties only: property -> subject -> its objects (``out``), object -> its subjects
+        self.out: defaultdict[Term, defaultdict[Term, set[Term]]] = defaultdict(lambda: defaultdict(set))
+        self.into: defaultdict[Term, defaultdict[Term, set[Term]]] = defaultdict(lambda: defaultdict(set))
         for p in schema.transitive:
             for s, o in self.asserted[p]:
                 self.out[p][s].add(o)
@@ -383,7 +404,7 @@ class _Properties:
         queue = deque((p, s, o) for p in rules for s, o in self.asserted[p])
         self._run(queue)
 
-    def _add(self, queue, p, s, o) -> None:
+    def _add(self, queue: deque[Step], p: Term, s: Term, o: Term) -> None:
         pair = (s, o)
         known = self.asserted.get(p)
         if (known is not None and pair in known) or pair in self.derived[p]:
@@ -394,7 +415,7 @@ class _Properties:
             self.into[p][o].add(s)
         queue.append((p, s, o))
 
-    def _run(self, queue) -> None:
+    def _run(self, queue: deque[Step]) -> None:
         schema = self.schema
         while queue:
             p, s, o = queue.popleft()
@@ -411,7 +432,7 @@ class _Properties:
                 for w in list(self.into[p].get(s, ())):
                     self._add(queue, p, w, o)
 
-    def pairs(self, union: _Graphs, p):
+    def pairs(self, union: _Graphs, p: Term) -> Iterator[Pair]:
         """Asserted and derived pairs of ``p``."""
         if p in self.asserted:
             yield from self.asserted[p]
@@ -420,7 +441,7 @@ class _Properties:
         yield from self.derived.get(p, ())
 
 
-def _literal_types(literal) -> set:
+def _literal_types(literal: ox.Literal) -> set[Term]:
     """owlrl's dt-type2 and datatype subsumption for a literal of an OWL-RL datatype."""
     datatype = _datatype(literal)
     if datatype not in _DATATYPES:
@@ -428,7 +449,7 @@ def _literal_types(literal) -> set:
     return {datatype, *_SUBSUMPTIONS.get(datatype, ())}
 
 
-def _check_lexical_forms(literals: set, errors: set) -> None:
+def _check_lexical_forms(literals: set[ox.Literal], errors: set[str]) -> None:
     """dt-not-type: a typed literal whose lexical form is not in its datatype's lexical space."""
     for o in literals:
         datatype = _datatype(o)
@@ -443,11 +464,11 @@ def _check_lexical_forms(literals: set, errors: set) -> None:
             errors.add(f"Lexical value of the literal '{o.value}' does not match its datatype ({datatype.value})")
 
 
-def _used_datatypes(union: _Graphs, literals: set) -> set:
+def _used_datatypes(union: _Graphs, literals: set[ox.Literal]) -> set[Term]:
     """The datatypes owlrl adds disjointness axioms for: those of literals and of asserted types."""
-    used = set()
-    for o in literals:
-        used.update(_literal_types(o))
+    used: set[Term] = set()
+    for literal in literals:
+        used.update(_literal_types(literal))
     for _, o in union.pairs(RDF.type):
         if o in _DATATYPES:
             used.add(o)
@@ -464,16 +485,16 @@ class FastClosure:
     neither validated nor published.
     """
 
-    def __init__(self, graphs: list, inferred: set):
+    def __init__(self, graphs: list[Collection[ox.Triple]], inferred: set[ox.Triple]):
         self.graphs = graphs
         self.inferred_triples = inferred
 
     def validated(self) -> ox.Store:
         """A Store of the input and the kept entailments, in its default graph."""
         store = ox.Store()
-        seen: set = set()
+        seen: set[ox.Triple] = set()
         for graph in (*self.graphs, self.inferred_triples):
-            store.extend(ox.Quad(*t) for t in graph if t not in seen and not seen.add(t))
+            store.extend(_unseen_quads(graph, seen))
         return store
 
     @cached_property
@@ -485,7 +506,15 @@ class FastClosure:
         return rdflib_graph({t for graph in (*self.graphs, self.inferred_triples) for t in graph})
 
 
-def fast_closure(*graphs, fallback=owl_rl_closure) -> FastClosure | Closure:
+def _unseen_quads(triples: Iterable[ox.Triple], seen: set[ox.Triple]) -> Iterator[ox.Quad]:
+    """The triples not in ``seen``, as quads of the default graph, added to ``seen`` as they go."""
+    for t in triples:
+        if t not in seen:
+            seen.add(t)
+            yield ox.Quad(*t)
+
+
+def fast_closure(*graphs: Input, fallback: Callable[..., Closure] | None = owl_rl_closure) -> FastClosure | Closure:
     """The entailments of ``graphs`` (pyoxigraph triples or rdflib graphs) that
     ``reason.owl_rl_closure`` keeps, and the same errors.
 
@@ -507,10 +536,10 @@ def fast_closure(*graphs, fallback=owl_rl_closure) -> FastClosure | Closure:
     properties = _Properties(union, schema)
 
     # Types: asserted ones and those from domains and ranges, each with its superclasses.
-    asserted_types = defaultdict(set)
+    asserted_types: defaultdict[Term, set[Term]] = defaultdict(set)
     for s, o in union.pairs(RDF.type):
         asserted_types[s].add(o)
-    types = defaultdict(set)
+    types: defaultdict[Term, set[Term]] = defaultdict(set)
     for node, classes in asserted_types.items():
         for c in classes:
             supers = schema.super_classes.get(c)
@@ -534,7 +563,7 @@ def fast_closure(*graphs, fallback=owl_rl_closure) -> FastClosure | Closure:
         raise InconsistentError(sorted(errors))
 
     # What to publish: every new triple the filter keeps.
-    entailed = set()
+    entailed: set[Statement] = set()
     for triple in schema.entailed_schema():
         if _worth_keeping(triple) and triple not in union:
             entailed.add(triple)
@@ -546,13 +575,16 @@ def fast_closure(*graphs, fallback=owl_rl_closure) -> FastClosure | Closure:
         for c in classes:
             if c not in have:
                 entailed.add((node, RDF.type, c))
-    inferred = {ox.Triple(*triple) for triple in entailed if _worth_keeping(triple)}
+    # What _worth_keeping keeps has no literal subject; the predicates are the ontology's properties.
+    inferred = {ox.Triple(cast(OxSubject, s), cast(ox.NamedNode, p), o)
+                for s, p, o in (triple for triple in entailed if _worth_keeping(triple))}
     return FastClosure(triples, inferred)
 
 
-def _check_disjointness(union, schema, asserted_types, types, errors: set, literals: set) -> None:
+def _check_disjointness(union: _Graphs, schema: _Schema, asserted_types: Mapping[Term, set[Term]],
+                        types: Mapping[Term, set[Term]], errors: set[str], literals: set[ox.Literal]) -> None:
     """cls-nothing2, cax-dw and cax-adc on the typed nodes, with owlrl's messages."""
-    def all_types(node) -> set:
+    def all_types(node: Term) -> set[Term]:
         found = asserted_types.get(node, set()) | types.get(node, set())
         if isinstance(node, ox.Literal):
             found = found | _literal_types(node)
