@@ -8,17 +8,21 @@ pipeline and writes nothing.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import Graph
+from rdflib.term import Node
 
 from .. import __version__
 from ..project import Project
+from ..serialize import OxTerm
 from ..vocab import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, ONTOLOGY_IRI, section_graph
-from .fastreason import fast_closure
+from .fastreason import FastClosure, fast_closure
 from .load import LoadedFiles, load_files, parse_file
 from .provenance import Provenance, derive
 from .queries import check_files, run_queries
@@ -39,9 +43,9 @@ class BuildResult:
     project: Project
     ontology: LoadedFiles
     data: LoadedFiles
-    closure: Closure
+    closure: FastClosure | Closure     # owlrl's when the ontology uses what the fast reasoner does not
     report: ValidationReport
-    timings: dict = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)     # seconds per stage
     shapes: Graph | None = None
     catalog: dict[str, bytes] = field(default_factory=dict)     # queries/<name>.rq, as run on this build
     provenance: Provenance = field(default_factory=Provenance)  # which section states which triple
@@ -56,13 +60,15 @@ class BuildResult:
         }
 
     @cached_property
-    def section_graphs(self) -> dict[str, list]:
+    def section_graphs(self) -> dict[str, list[ox.Triple]]:
         """One named graph per article section: the asserted triples it states (build/provenance.py),
         as the parser's triples (``serialize.make_dataset`` takes them as they are)."""
-        return {section_graph(section): triples for section, triples in self.provenance.by_section.items()}
+        # derive() was given the parser's triples (data.by_file), so it returns pyoxigraph ones
+        return {section_graph(section): cast(list[ox.Triple], triples)
+                for section, triples in self.provenance.by_section.items()}
 
     @property
-    def published_graphs(self) -> dict:
+    def published_graphs(self) -> dict[str, Collection[ox.Triple]]:
         """Every named graph of the dataset: ``graphs`` (the default graph's parts) and the section graphs."""
         return {**self.graphs, **self.section_graphs}
 
@@ -70,20 +76,20 @@ class BuildResult:
     def ontology_version(self) -> str:
         subject, predicate = ox.NamedNode(ONTOLOGY_IRI), ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
         versions = sorted(t.object.value for t in self.ontology.triples
-                          if t.subject == subject and t.predicate == predicate)
+                          if t.subject == subject and t.predicate == predicate and not isinstance(t.object, ox.Triple))
         return versions[0] if versions else "unknown"
 
-    def files_for(self, node) -> list[str]:
+    def files_for(self, node: Node | OxTerm) -> list[str]:
         return sorted({*self.data.files_for(node), *self.ontology.files_for(node)})
 
 
 def run_build(project: Project, data_files: list[Path] | None = None,
-              progress=lambda message: None) -> BuildResult:
+              progress: Callable[[str], object] = lambda message: None) -> BuildResult:
     """Parse, reason, validate and run the queries.
 
     Raises SourceError, InconsistentError, NotConformingError, QueryFileError or CheckFailed.
     """
-    timings = {}
+    timings: dict[str, float] = {}
     started = time.perf_counter()
     ontology = load_files(project.ontology_files(), project.relative)
     data = load_files(data_files if data_files is not None else project.data_files(), project.relative)
@@ -100,6 +106,7 @@ def run_build(project: Project, data_files: list[Path] | None = None,
     progress(f"OWL-RL closure: {len(closure.inferred_triples)} new triples in {timings['reason']:.2f}s")
 
     started = time.perf_counter()
+    # report=None until validate() sets it on the next line: it reads the files through result.files_for
     result = BuildResult(project, ontology, data, closure, report=None, timings=timings,  # type: ignore[arg-type]
                          shapes=shapes, provenance=derive(data.by_file))
     result.report = validate(closure.validated(), shapes, result.files_for, lines_for=result.data.lines_for)
@@ -117,7 +124,7 @@ def run_build(project: Project, data_files: list[Path] | None = None,
     return result
 
 
-def describe_versions() -> dict:
+def describe_versions() -> dict[str, str]:
     import owlrl
     import pyshacl_turbo
     import rdflib

@@ -24,7 +24,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
+
+import pyoxigraph as ox
 
 from ..vocab import NKHR
 
@@ -32,7 +34,7 @@ STATED_IN = str(NKHR.statedIn)
 MENTIONED_IN = str(NKHR.mentionedIn)
 _PROVENANCE = (STATED_IN, MENTIONED_IN)
 
-Triple = tuple[Any, Any, Any]
+Triple: TypeAlias = tuple[Any, Any, Any] | ox.Triple      # rdflib terms or a pyoxigraph triple: the code reads either
 
 
 def iri_of(term: Any) -> str | None:

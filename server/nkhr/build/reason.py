@@ -15,8 +15,9 @@ import owlrl
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.term import Node
 
-from ..serialize import oxigraph_term
+from ..serialize import oxigraph_triple
 
 _W3C_VOCABULARIES = (str(RDF), str(RDFS), str(OWL), str(XSD))
 _REFLEXIVE_NOISE = {OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty,
@@ -42,7 +43,7 @@ class Closure:
 
     @property
     def inferred_triples(self) -> set[ox.Triple]:
-        return {ox.Triple(oxigraph_term(s), oxigraph_term(p), oxigraph_term(o)) for s, p, o in self.inferred}
+        return {oxigraph_triple(s, p, o) for s, p, o in self.inferred}
 
     def validated(self) -> ox.Store:
         """What SHACL reads: the closure without its generalized triples (literal subjects)."""
@@ -50,7 +51,7 @@ class Closure:
         return data_store(self.full)
 
 
-def _worth_keeping(triple) -> bool:
+def _worth_keeping(triple: tuple[Node, Node, Node]) -> bool:
     s, p, o = triple
     if isinstance(s, Literal):
         return False

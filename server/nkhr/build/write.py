@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from pathlib import Path
 
 from ..built import (
@@ -65,7 +65,7 @@ def artifacts(result: BuildResult, files: MutableMapping[str, bytes] | None = No
     return files
 
 
-def write_dist(result: BuildResult, progress=lambda message: None) -> Path:
+def write_dist(result: BuildResult, progress: Callable[[str], object] = lambda message: None) -> Path:
     """Write the build to a fresh folder and point ``dist`` at it atomically."""
     started = time.perf_counter()
     project = result.project
