@@ -68,8 +68,8 @@ def derive(files: Mapping[str, Sequence[Triple]]) -> Provenance:
     stated_anywhere: dict[Hashable, set[str]] = defaultdict(set)
     for triples in files.values():
         for s, p, o in triples:
-            if iri_of(p) == STATED_IN and iri_of(o):
-                stated_anywhere[s].add(iri_of(o))  # type: ignore[arg-type]
+            if iri_of(p) == STATED_IN and (section := iri_of(o)):
+                stated_anywhere[s].add(section)
     by_section: dict[str, set[Triple]] = defaultdict(set)
     unattributed: list[tuple[str, Triple]] = []
     for name in sorted(files):
@@ -87,8 +87,8 @@ def _file_sections(triples: Sequence[Triple], stated_anywhere: Mapping[Hashable,
     local: dict[Hashable, set[str]] = defaultdict(set)
     holder: dict[Hashable, Hashable] = {}          # blank node -> the subject of the triple holding it
     for s, p, o in triples:
-        if iri_of(p) == STATED_IN and iri_of(o):
-            local[s].add(iri_of(o))  # type: ignore[arg-type]
+        if iri_of(p) == STATED_IN and (section := iri_of(o)):
+            local[s].add(section)
         if _is_blank(o):
             holder.setdefault(o, s)
     file_sections = set().union(*local.values()) if local else set()
@@ -107,8 +107,8 @@ def _file_sections(triples: Sequence[Triple], stated_anywhere: Mapping[Hashable,
     found: dict[Triple, set[str]] = {}
     for triple in triples:
         s, p, o = triple
-        if iri_of(p) in _PROVENANCE and iri_of(o):
-            found.setdefault(triple, set()).add(iri_of(o))  # type: ignore[arg-type]
+        if iri_of(p) in _PROVENANCE and (section := iri_of(o)):
+            found.setdefault(triple, set()).add(section)
         else:
             found.setdefault(triple, set()).update(sections_for(s))
     return found
