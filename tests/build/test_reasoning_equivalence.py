@@ -56,7 +56,18 @@ def outcome(reasoner, *graphs):
         return "inconsistent", sorted(exc.messages)
 
 
+def rdf11_graph(graph: Graph) -> Graph:
+    """``graph`` with each "x"^^xsd:string written "x": the one RDF 1.1 term the build reads (its
+    loader is pyoxigraph's), so that owlrl, on rdflib, does not reason about a distinction the
+    data cannot carry."""
+    out = Graph()
+    for triple in graph:
+        out.add(tuple(_rdf11(t) for t in triple))
+    return out
+
+
 def assert_same(graphs):
+    graphs = tuple(rdf11_graph(g) for g in graphs)
     expected = outcome(owl_rl_closure, *graphs)
     actual = outcome(strict_fast_closure, *graphs)
     assert actual[0] == expected[0], (expected, actual)
