@@ -57,9 +57,11 @@ run: install serve-deps
 	$(BIN)/nkhr serve --host $(HOST) --port $(PORT)
 
 # Before the suite: the import contracts of pyproject.toml (data flows one way; the serving side never
-# loads the build).
+# loads the build), then ruff and mypy (strict on server/nkhr).
 check: install-test
 	$(BIN)/lint-imports
+	$(BIN)/ruff check server tests bench
+	$(BIN)/mypy
 
 test: check
 	$(BIN)/python -m pytest

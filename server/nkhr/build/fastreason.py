@@ -2,7 +2,7 @@
 
 owlrl computes the whole OWL-RL closure by brute force: every cycle applies every rule to
 every triple until nothing changes, which takes ~9 s on 10k triples and ~90 s on 100k. Our
-ontology uses few constructs, and ``reasoning._worth_keeping`` throws away most of what owlrl
+ontology uses few constructs, and ``reason._worth_keeping`` throws away most of what owlrl
 derives anyway. This module derives the same kept triples directly, with Python indexes:
 
 * the schema (small): ``rdfs:subClassOf`` and ``rdfs:subPropertyOf`` closed transitively
@@ -25,9 +25,8 @@ plain or language-tagged string has no datatype.
 
 Constructs outside this subset (owl:sameAs, restrictions, property chains, keys, functional
 properties, ...) are handed to the ``fallback`` reasoner, owlrl by default, with a warning naming
-them; with ``fallback=None`` they raise ``UnsupportedOntology``. So
-``from .fastreason import Closure, fast_closure as owl_rl_closure`` in ``build.py`` switches the
-build without changing what it concludes. Equivalence with
+them; with ``fallback=None`` they raise ``UnsupportedOntology``. So the
+pipeline (``build/pipeline.py``) calls ``fast_closure`` without changing what the build concludes. Equivalence with
 owlrl is tested in tests/build/test_reasoning_equivalence.py on the project's data, on synthetic data
 and on the SHACL fixtures.
 """
@@ -107,7 +106,7 @@ class UnsupportedOntology(ValueError):
     def __init__(self, constructs: list[str]):
         self.constructs = constructs
         super().__init__("the fast reasoner does not implement " + ", ".join(constructs)
-                         + "; reason with nkhr.reasoning.owl_rl_closure instead")
+                         + "; reason with nkhr.build.reason.owl_rl_closure instead")
 
 
 # Predicates and classes whose OWL-RL rules are not implemented here. Any use of them means the

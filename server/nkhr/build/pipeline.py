@@ -1,7 +1,7 @@
-"""The build: parse the curated files, reason with OWL-RL, validate with SHACL.
+"""The build: parse the curated files, reason with OWL-RL, validate with SHACL, run the queries.
 
 ``run_build`` does the work in memory and returns everything a caller may want; writing
-``dist/`` is the separate, atomic step in ``dist.py``. ``nkhr validate`` runs the same
+``dist/`` is the separate, atomic step in ``build/write.py``. ``nkhr validate`` runs the same
 pipeline and writes nothing.
 """
 
