@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import socket
+import sys
 import tempfile
 import threading
 from decimal import Decimal, InvalidOperation
@@ -92,6 +93,25 @@ class RunningServer:
         except Exception:
             self.process.kill()
         self.log.close()
+
+
+# The Oxigraph server binary the `oxigraph` PyPI package installs beside this Python (None when absent).
+OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+
+
+class OxigraphServer(RunningServer):
+    """An in-memory ``oxigraph serve`` on a free loopback port: the reference store of the tests."""
+
+    def __init__(self, root: Path):
+        import subprocess
+        assert OXIGRAPH is not None, "the Oxigraph server is not installed (pip install -e '.[test]')"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.root = root
+        self.log = open(root / "server.log", "w")
+        self.process = subprocess.Popen([OXIGRAPH, "serve", "--bind", f"127.0.0.1:{self.port}"],
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        self.wait_until_up(timeout=30)
 
 
 def copy_project(project: Project, root: Path) -> Project:

@@ -12,16 +12,13 @@ explicitly. The graphs come from the build's build.json, not from a list in the 
 from __future__ import annotations
 
 import json
-import shutil
-import sys
-from pathlib import Path
 
 import pytest
 import requests
 
 from nkhr.vocab import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, is_section_graph
+from support import OXIGRAPH, OxigraphServer
 
-OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
 pytestmark = pytest.mark.skipif(OXIGRAPH is None, reason="the Oxigraph server is not installed "
                                                           "(pip install -e '.[test]')")
 
@@ -73,21 +70,10 @@ def graphs(server) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def reference(server, tmp_path_factory):
     """An Oxigraph server holding dist/dataset.nq of the served build."""
-    import subprocess
 
-    from support import RunningServer, free_port
 
-    class Oxigraph(RunningServer):
-        def __init__(self, root: Path):
-            self.port = free_port()
-            self.url = f"http://127.0.0.1:{self.port}"
-            self.root = root
-            self.log = open(root / "server.log", "w")
-            self.process = subprocess.Popen([OXIGRAPH, "serve", "--bind", f"127.0.0.1:{self.port}"],
-                                            stdout=self.log, stderr=subprocess.STDOUT)
-            self.wait_until_up(timeout=30)
 
-    running = Oxigraph(tmp_path_factory.mktemp("reference"))
+    running = OxigraphServer(tmp_path_factory.mktemp("reference"))
     loaded = requests.post(running.url + "/store", data=(server.root / "dist" / "dataset.nq").read_bytes(),
                            headers={"Content-Type": "application/n-quads"}, timeout=120)
     assert loaded.status_code in (200, 204), loaded.text

@@ -33,9 +33,18 @@ from nkhr.remote.marker import build_digest, check_build
 from nkhr.remote.publish import publish, store_counts
 from nkhr.vocab import BUILD_GRAPH, GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
 from nkhr.vocab import GRAPH_SECTION as BASE_GRAPH_SECTION
-from support import ROOT, Listener, RunningServer, concat_separators, copy_project, free_port, norm_oxigraph, rows_of
+from support import (
+    OXIGRAPH,
+    ROOT,
+    Listener,
+    RunningServer,
+    concat_separators,
+    copy_project,
+    free_port,
+    norm_oxigraph,
+    rows_of,
+)
 
-OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
 VIRTUOSO = shutil.which("virtuoso-t")
 CATALOG = sorted(load_catalog(ROOT / "queries"))
 QUERY_TIMEOUT = 2          # seconds, for nkhr; the store's own limit is longer (STORE_TIMEOUT)

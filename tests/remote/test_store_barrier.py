@@ -8,11 +8,7 @@ the store to call. A control shows the store itself would call it.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import requests
@@ -23,9 +19,7 @@ from nkhr.remote.barrier import ParseChecker
 from nkhr.remote.client import locate
 from nkhr.remote.engine import RemoteEngine, RemotePool
 from nkhr.vocab import GRAPH_ASSERTED
-from support import Listener, RunningServer, free_port
-
-OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+from support import OXIGRAPH, Listener, OxigraphServer
 
 pytestmark = pytest.mark.skipif(OXIGRAPH is None, reason="the Oxigraph server is not installed "
                                                           "(pip install -e '.[test]')")
@@ -52,17 +46,6 @@ def bypasses(port: int) -> dict[str, str]:
     return probes
 
 
-class OxigraphServer(RunningServer):
-    """An in-memory ``oxigraph serve`` on a free loopback port (as in test_scaleout.py)."""
-
-    def __init__(self, root: Path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.root = root
-        self.log = open(root / "server.log", "w")
-        self.process = subprocess.Popen([OXIGRAPH, "serve", "--bind", f"127.0.0.1:{self.port}"],
-                                        stdout=self.log, stderr=subprocess.STDOUT)
-        self.wait_until_up(timeout=30)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDF, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
 from nkhr.vocab import is_section_graph
-from support import ROOT, RunningServer, free_port
+from support import OXIGRAPH, ROOT, OxigraphServer, RunningServer
 
 KIRBY = "https://w3id.org/nkhr/id/michael-kirby"
 # SPARQLWrapper warns when it sends */* for a format the query form has not (a SELECT in Turtle): expected here.
@@ -39,7 +38,6 @@ QUERIES = {
 RETURN_FORMATS = [JSON, XML, TURTLE, N3, RDF, RDFXML, CSV, TSV, JSONLD]
 COMUNICA = ROOT / "node_modules" / "@comunica" / "query-sparql"
 NODE = shutil.which("node")
-OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
 JENA_JARS = Path("/usr/share/java")
 
 
@@ -113,17 +111,8 @@ def oxigraph_copy(patient, tmp_path_factory):
     if OXIGRAPH is None:
         pytest.skip("the Oxigraph server is not installed (pip install -e '.[test]')")
 
-    class Oxigraph(RunningServer):
-        def __init__(self, root: Path):
-            self.port = free_port()
-            self.url = f"http://127.0.0.1:{self.port}"
-            self.root = root
-            self.log = open(root / "server.log", "w")
-            self.process = subprocess.Popen([OXIGRAPH, "serve", "--bind", f"127.0.0.1:{self.port}"],
-                                            stdout=self.log, stderr=subprocess.STDOUT)
-            self.wait_until_up(timeout=30)
 
-    running = Oxigraph(tmp_path_factory.mktemp("comunica-copy"))
+    running = OxigraphServer(tmp_path_factory.mktemp("comunica-copy"))
     loaded = requests.post(running.url + "/store?default", data=(patient.root / "dist" / "dataset.nt").read_bytes(),
                            headers={"Content-Type": "application/n-triples"}, timeout=120)
     assert loaded.status_code in (200, 204), loaded.text
