@@ -99,7 +99,7 @@ def _child(connection: Connection, dataset_path: str, memory_limit: int | None, 
     worker.join()
 
 
-def _forbid_new_files() -> None:
+def _forbid_new_files(spare: int = 0) -> None:
     """Leave this process no way to open a file or a socket, whatever a query asks for.
 
     The guard refuses SERVICE, but it reads queries with a tokenizer, and a tokenizer cannot
@@ -108,7 +108,13 @@ def _forbid_new_files() -> None:
     what the guard took for a string, and pyoxigraph then made the request. So the kernel
     enforces it as well: every descriptor number below the limit is taken (gaps are plugged
     with /dev/null) and RLIMIT_NOFILE is set just above the highest, so socket() and open()
-    fail with EMFILE. The dataset is already in memory and the pipe to the parent stays open.
+    fail with EMFILE. The pipe to the parent stays open.
+
+    ``spare`` descriptors are left free for the on-disk store: RocksDB opens its table files
+    when a query first reads them (at a million triples, 18 files a query process had not opened
+    yet, and every user query failed with EMFILE). In store mode the kernel therefore bounds new
+    descriptors to that many instead of forbidding them, and the guard is the barrier against
+    SERVICE there (SECURITY.md). An in-memory dataset keeps none spare.
     """
     def is_open(fd: int) -> bool:
         try:
@@ -121,7 +127,7 @@ def _forbid_new_files() -> None:
     for fd in range(highest):
         if not is_open(fd):
             os.open(os.devnull, os.O_RDONLY)        # takes the lowest free number: this gap
-    resource.setrlimit(resource.RLIMIT_NOFILE, (highest + 1, highest + 1))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (highest + 1 + spare, highest + 1 + spare))
 
 
 def answer(engine: Any, sparql: str, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
@@ -142,7 +148,8 @@ def _answer_forever(connection: Connection, dataset_path: str) -> None:
     engine = Engine.open(Path(dataset_path))
     load_writers(Kind.RESULTS, Kind.GRAPH, Kind.DATASET)       # imported now: no file may be opened later
     if os.path.isdir("/proc/self/fd"):
-        _forbid_new_files()
+        store = Path(dataset_path)
+        _forbid_new_files(spare=sum(1 for f in store.glob("*.sst")) if store.is_dir() else 0)
     connection.send(("ready", None))
     while True:
         try:
