@@ -31,6 +31,10 @@ from nkhr.query.results import term_text
 from nkhr.vocab import PREFIXES
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:          # bench/ is importable however pytest was started
+    sys.path.insert(0, str(ROOT))
+
+from bench.probes import Listener  # noqa: E402, F401 - re-exported: the loopback listener the probes and tests share
 
 PROLOGUE = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.items())
 
@@ -274,33 +278,6 @@ def assert_clean_refusal(status: int, headers, body: bytes, statuses=range(400, 
         assert 10 < len(text) < 2000 and "<html" not in text.lower(), text[:300]
 
 
-class Listener:
-    """A TCP listener on a loopback port that records every connection made to it."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self):
-        while self.running:
-            try:
-                conn, _ = self.sock.accept()
-                self.connections += 1
-                conn.close()
-            except OSError:
-                continue
-
-    def close(self):
-        self.running = False
-        self.thread.join(timeout=2)
-        self.sock.close()
 
 
 # --- answers compared order-free, term by term (the differential and scale-out tests) -----------
