@@ -18,6 +18,7 @@ import resource
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnContext
@@ -182,14 +183,29 @@ def engine_failure(exc: Exception) -> str:
     return str(exc).strip() or "the engine stopped on it without saying why"
 
 
-class _Worker:
-    def __init__(self, context: SpawnContext, dataset_path: str, memory_limit: int | None):
+class ChildProcess:
+    """A spawned daemon process with a pipe to it: ``target(pipe_end, *args)`` runs in the child.
+
+    The query processes here and store mode's checking processes (``remote.barrier``) both are one.
+    """
+
+    def __init__(self, context: SpawnContext, target: Callable[..., None], args: tuple[Any, ...], name: str):
         self.connection, child_end = context.Pipe()
-        self.process = context.Process(target=_child, args=(child_end, dataset_path, memory_limit, os.getpid()),
-                                       daemon=True, name="nkhr-query")
+        self.process = context.Process(target=target, args=(child_end, *args), daemon=True, name=name)
         self.process.start()
         child_end.close()
         self.ready = False
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.connection.close()
+
+
+class _Worker(ChildProcess):
+    def __init__(self, context: SpawnContext, dataset_path: str, memory_limit: int | None):
+        super().__init__(context, _child, (dataset_path, memory_limit, os.getpid()), "nkhr-query")
 
     def wait_ready(self, timeout: float) -> None:
         if self.ready:
@@ -198,12 +214,6 @@ class _Worker:
             raise QueryCrashed("a query process did not start in time")
         message, _ = self.connection.recv()
         self.ready = message == "ready"
-
-    def kill(self) -> None:
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join(timeout=5)
-        self.connection.close()
 
 
 class QueryPool:

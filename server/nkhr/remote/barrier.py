@@ -35,6 +35,7 @@ import pyoxigraph as ox
 
 from ..query.engine import QuerySyntaxError
 from ..query.guard import MAX_GROUP_OPERATORS, MAX_QUERY_LENGTH, QueryRefused, decode_escapes
+from ..query.sandbox import ChildProcess
 
 MAX_BRACKETS = 2_000            # ( { [ in the raw text; the catalog's largest query opens 53
 MAX_TREE_DEPTH = 400            # parse-tree levels: about 5 per ( ), 2 per { }; the catalog needs 35
@@ -167,20 +168,9 @@ def _check_forever(connection: Connection) -> None:
                                         "on to the SPARQL store."))
 
 
-class _Checker:
+class _Checker(ChildProcess):
     def __init__(self, context: Any, memory_limit: int | None):
-        self.connection, child_end = context.Pipe()
-        self.process = context.Process(target=_child, args=(child_end, memory_limit), daemon=True,
-                                       name="nkhr-check")
-        self.process.start()
-        child_end.close()
-        self.ready = False
-
-    def kill(self) -> None:
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join(timeout=5)
-        self.connection.close()
+        super().__init__(context, _child, (memory_limit,), "nkhr-check")
 
 
 class ParseChecker:
