@@ -104,23 +104,27 @@ def canonical_triples(graph: RdfTriples) -> list[ox.Triple]:
     return plain + [oxigraph_triple(s, p, o, term) for s, p, o in to_canonical_graph(small)]
 
 
+def rdflib_term(node: OxTerm | ox.Triple) -> Node:
+    """The rdflib term for a pyoxigraph term (a plain string literal stays plain, as rdflib reads it).
+
+    The one converter of the project: the loader, the validator and the writers call it."""
+    if isinstance(node, ox.NamedNode):
+        return URIRef(node.value)
+    if isinstance(node, ox.BlankNode):
+        return BNode(node.value)
+    if isinstance(node, ox.Triple):       # RDF 1.2's quoted triples: rdflib holds none
+        raise TypeError(f"rdflib holds no quoted triple: {node}")
+    if node.language:
+        return Literal(node.value, lang=node.language)
+    if node.datatype.value == _XSD_STRING:
+        return Literal(node.value)
+    return Literal(node.value, datatype=URIRef(node.datatype.value))
+
+
 def _rdflib_term(node: OxTerm | ox.Triple, memo: dict[OxTerm | ox.Triple, Node]) -> Node:
-    """The rdflib term for a pyoxigraph term (a plain string literal stays plain, as rdflib reads it)."""
     found = memo.get(node)
     if found is None:
-        if isinstance(node, ox.NamedNode):
-            found = URIRef(node.value)
-        elif isinstance(node, ox.BlankNode):
-            found = BNode(node.value)
-        elif isinstance(node, ox.Triple):       # RDF 1.2's quoted triples: rdflib holds none
-            raise TypeError(f"rdflib holds no quoted triple: {node}")
-        elif node.language:
-            found = Literal(node.value, lang=node.language)
-        elif node.datatype.value == _XSD_STRING:
-            found = Literal(node.value)
-        else:
-            found = Literal(node.value, datatype=URIRef(node.datatype.value))
-        memo[node] = found
+        found = memo[node] = rdflib_term(node)
     return found
 
 

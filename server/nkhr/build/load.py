@@ -32,10 +32,10 @@ from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from ..serialize import OxTerm
+from ..serialize import OxTerm, rdflib_term
 from .locate import SourceLines, index_lines
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -103,7 +103,7 @@ def rdflib_graph(triples: Iterable[ox.Triple]) -> Graph:
 def _term(node: OxTerm, memo: dict[OxTerm, Node]) -> Node:
     found = memo.get(node)
     if found is None:
-        found = memo[node] = _rdflib_term(node)
+        found = memo[node] = rdflib_term(node)
     return found
 
 
@@ -190,16 +190,6 @@ def _shown(lexical: str) -> str:
     cut = lexical if len(lexical) <= 60 else lexical[:60] + "..."
     return '"' + cut.encode("unicode_escape").decode("ascii").replace('"', '\\"') + '"'
 
-
-def _rdflib_term(node: OxTerm) -> Node:
-    if isinstance(node, ox.NamedNode):
-        return URIRef(node.value)
-    if isinstance(node, ox.BlankNode):
-        return BNode(node.value)
-    if node.language:
-        return Literal(node.value, lang=node.language)
-    datatype = node.datatype.value
-    return Literal(node.value) if datatype == _XSD_STRING else Literal(node.value, datatype=URIRef(datatype))
 
 
 def _line_of(text: str, needle: str) -> int | None:

@@ -25,7 +25,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from ..serialize import OxTerm, oxigraph_quad, oxigraph_term
+from ..serialize import OxTerm, oxigraph_quad, oxigraph_term, rdflib_term
 from ..shapes import path_text
 from ..vocab import short
 
@@ -152,7 +152,7 @@ def validate(data: Graph | ox.Store, shapes: Graph, files_for: Callable[[Node], 
         import pyshacl
         graph = Graph()
         for quad in data_store(data):
-            graph.add((_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object)))
+            graph.add((rdflib_term(quad.subject), rdflib_term(quad.predicate), rdflib_term(quad.object)))
         conforms, report, _ = pyshacl.validate(
             graph, shacl_graph=resolve_sparql_targets(graph, shapes), inference="none",
             allow_warnings=True, advanced=True)
@@ -196,16 +196,3 @@ def _plain_strings(report: Graph) -> Graph:
     return plain
 
 
-def _rdflib(term: OxTerm | ox.Triple) -> Node:
-    from rdflib import BNode
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Triple):     # RDF 1.2's quoted triples: the build refuses them (load.py)
-        raise TypeError(f"rdflib holds no quoted triple: {term}")
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
