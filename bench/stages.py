@@ -81,7 +81,7 @@ def run(mode: str, root: Path) -> None:
 def _run_queries(project, result) -> None:
     """The build's query stage as ``run_build`` runs it (the catalog and the quality checks)."""
     from nkhr.build.queries import run_queries
-    result.catalog = run_queries(project, result.published_graphs, sorted(result.graphs))
+    result.catalog = run_queries(project, result.store, sorted(result.graphs))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from rdflib.term import Node
 
 from .. import __version__
 from ..project import Project
-from ..serialize import OxTerm
+from ..serialize import OxTerm, SortedDataset
 from ..vocab import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, ONTOLOGY_IRI, section_graph
 from .fastreason import FastClosure, fast_closure
 from .load import LoadedFiles, load_files, parse_file
@@ -72,6 +72,21 @@ class BuildResult:
         """Every named graph of the dataset: ``graphs`` (the default graph's parts) and the section graphs."""
         return {**self.graphs, **self.section_graphs}
 
+    @cached_property
+    def store(self) -> ox.Store:
+        """The published dataset in one in-memory store, loaded once: the query stage, the tables
+        and the search index read it (they used to load a copy each, from the dump)."""
+        store = ox.Store()
+        for name, triples in self.published_graphs.items():
+            graph_name = ox.NamedNode(name)
+            store.extend(ox.Quad(t.subject, t.predicate, t.object, graph_name) for t in triples)
+        return store
+
+    @cached_property
+    def dataset(self) -> SortedDataset:
+        """The published dataset in the dumps' order (``serialize.SortedDataset``): the write stage's."""
+        return SortedDataset(self.published_graphs)
+
     @property
     def ontology_version(self) -> str:
         subject, predicate = ox.NamedNode(ONTOLOGY_IRI), ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
@@ -117,7 +132,7 @@ def run_build(project: Project, data_files: list[Path] | None = None,
         raise NotConformingError(result.report)
 
     started = time.perf_counter()
-    result.catalog = run_queries(project, result.published_graphs, sorted(result.graphs))
+    result.catalog = run_queries(project, result.store, sorted(result.graphs))
     timings["queries"] = time.perf_counter() - started
     progress(f"queries: {len(result.catalog)} catalog queries ran and {len(check_files(project))} quality "
              f"checks found nothing wrong in {timings['queries']:.2f}s")

@@ -14,17 +14,14 @@ Kit: each is a SELECT that must return no rows, with a header saying what it gua
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 
 from ..built import CATALOG_DIR
 from ..project import Project
 from ..query.catalog import CatalogError, NamedQuery, read_query
-from ..serialize import make_dataset
 
 CHECKS_DIR = "checks"
 SHOWN_ROWS = 20          # rows of a failing check listed in the error; the count says how many there were
@@ -149,11 +146,9 @@ def run_checks(project: Project, store: ox.Store, default_graphs: list[str]) -> 
     return results
 
 
-def run_queries(project: Project, graphs: Mapping[str, Any], default_graphs: list[str]) -> dict[str, bytes]:
-    """The build's query stage: load ``graphs`` (every published named graph) into a store, run the
-    catalog and the checks on it as the endpoint would, and return the catalog files to publish."""
-    store = ox.Store()
-    store.extend(make_dataset(graphs))
+def run_queries(project: Project, store: ox.Store, default_graphs: list[str]) -> dict[str, bytes]:
+    """The build's query stage: run the catalog and the checks on ``store`` (every published named
+    graph) as the endpoint would, and return the catalog files to publish."""
     catalog = run_catalog(project, store, default_graphs)
     run_checks(project, store, default_graphs)
     return catalog
