@@ -301,21 +301,35 @@ def write_rdf(fmt: Format, data: Sequence[ox.Triple] | Sequence[ox.Quad], prefix
     return triples_bytes(sorted(cast(Sequence[ox.Triple], data), key=_triple_key), fmt.name, prefixes)
 
 
+# Where a blank line goes: before each line that starts a statement. In Turtle every line that is
+# not indented does; in TriG a line indented once (a statement in a graph) or not at all (a graph),
+# except the graph's closing brace and the first statement after its opening one.
+_TURTLE_STATEMENT = re.compile(rb"\n(?=[^\t\n])")
+_TRIG_STATEMENT = re.compile(rb"\n(?=\t[^\t\n]|[^\t\n}])")
+
+
 def _laid_out(data: bytes, continued: str) -> bytes:
     """Oxigraph's Turtle or TriG with sorted prefixes and a blank line before each subject.
 
     Oxigraph starts each subject (and each graph of TriG) on a line of its own and indents the
     rest of its statement by ``continued``; it escapes line breaks inside literals, so every
-    line that is not indented so starts a statement (or opens or closes a graph).
+    line that is not indented so starts a statement (or opens or closes a graph). The lines are
+    found by regular expressions that start with a line break, which Python's engine looks for
+    as fast as ``bytes.find`` (a loop over the lines took a second at 100,000 triples).
     """
-    lines = data.decode("utf-8").split("\n")
-    prefixes = [line for line in lines if line.startswith("@prefix ")]
-    out = sorted(prefixes)
-    for line in lines[len(prefixes):]:
-        if line and out and not line.startswith(continued) and line != "}" and not out[-1].endswith("{"):
-            out.append("")
-        out.append(line)
-    return "\n".join(out).encode("utf-8")
+    start, prefixes = 0, []
+    while data.startswith(b"@prefix ", start):
+        end = data.index(b"\n", start) + 1
+        prefixes.append(data[start:end])
+        start = end
+    body = data[start:]
+    if continued == "\t":
+        body = _TURTLE_STATEMENT.sub(b"\n\n", body)
+    else:
+        body = _TRIG_STATEMENT.sub(b"\n\n", body).replace(b"{\n\n", b"{\n")
+    if prefixes and body and not body.startswith(b"\n"):
+        body = b"\n" + body        # the first statement, after the prefixes
+    return b"".join(sorted(prefixes)) + body
 
 
 def jsonld_bytes(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> bytes:

@@ -60,9 +60,29 @@ class LoadedFiles:
 
     triples: set[ox.Triple] = field(default_factory=set)
     files: list[str] = field(default_factory=list)
-    mentions: dict[str, set[str]] = field(default_factory=dict)  # IRI -> relative paths
     by_file: dict[str, list[ox.Triple]] = field(default_factory=dict)  # relative path -> its triples (provenance.py)
-    lines: dict[str, SourceLines] = field(default_factory=dict)  # relative path -> where each node is
+    # relative path -> the file and the prefixes it declares: where its nodes are is read from it
+    # only when a problem is reported about one of them (``lines``)
+    sources: dict[str, tuple[Path, dict[str, str]]] = field(default_factory=dict)
+    _lines: dict[str, SourceLines] = field(default_factory=dict)
+
+    @cached_property
+    def mentions(self) -> dict[str, set[str]]:
+        """IRI -> the relative paths of the files that mention it: made on first use (a report)."""
+        found: dict[str, set[str]] = {}
+        for name, triples in self.by_file.items():
+            for triple in triples:
+                for node in (triple.subject, triple.object):
+                    if isinstance(node, ox.NamedNode):
+                        found.setdefault(node.value, set()).add(name)
+        return found
+
+    def lines(self, name: str) -> SourceLines | None:
+        """Where each node of the file ``name`` is described (``locate.index_lines``), read once."""
+        if name not in self._lines and name in self.sources:
+            path, prefixes = self.sources[name]
+            self._lines[name] = index_lines(path.read_text(encoding="utf-8"), prefixes)
+        return self._lines.get(name)
 
     def lines_for(self, node: Node | OxTerm, predicate: Node | ox.NamedNode | None = None) -> list[str]:
         """``file:line`` of each description of ``node``, and of its ``predicate`` triple where given."""
@@ -71,7 +91,7 @@ class LoadedFiles:
         nodes: list[str] = []
         triples: list[str] = []
         for name in self.files_for(node):
-            lines = self.lines.get(name)
+            lines = self.lines(name)
             line = lines.of_node(iri) if lines else None
             if lines is None or line is None:
                 continue
@@ -213,10 +233,6 @@ def load_files(paths: list[Path], relative: Callable[[Path], str]) -> LoadedFile
         triples, prefixes = _parse(path, name)
         loaded.files.append(name)
         loaded.by_file[name] = triples
-        loaded.lines[name] = index_lines(path.read_text(encoding="utf-8"), prefixes)
+        loaded.sources[name] = (path, prefixes)
         loaded.triples.update(triples)
-        for triple in triples:
-            for node in (triple.subject, triple.object):
-                if isinstance(node, ox.NamedNode):
-                    loaded.mentions.setdefault(node.value, set()).add(name)
     return loaded

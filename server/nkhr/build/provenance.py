@@ -79,7 +79,8 @@ def derive(files: Mapping[str, Sequence[Triple]]) -> Provenance:
                     by_section[section].add(triple)
             else:
                 unattributed.append((name, triple))
-    return Provenance(by_section={section: sorted(triples, key=_order) for section, triples in by_section.items()},
+    # In no order: the store and the dumps (serialize.SortedDataset) put each graph in theirs.
+    return Provenance(by_section={section: list(triples) for section, triples in by_section.items()},
                       unattributed=unattributed)
 
 
@@ -112,8 +113,3 @@ def _file_sections(triples: Sequence[Triple], stated_anywhere: Mapping[Hashable,
         else:
             found.setdefault(triple, set()).update(sections_for(s))
     return found
-
-
-def _order(triple: Triple) -> tuple[str, str, str]:
-    return (str(triple[0]), str(triple[1]), str(triple[2]))
-
