@@ -55,7 +55,7 @@ def run(mode: str, root: Path) -> None:
     closure = fast_closure(ontology.triples, data.triples)
     _emit(stage="reason_fast", seconds=time.perf_counter() - started, inferred=len(closure.inferred_triples))
 
-    result = BuildResult(project, ontology, data, closure, report=None, timings={}, shapes=shapes,  # type: ignore[arg-type]
+    result = BuildResult(project, ontology, data, closure, timings={}, shapes=shapes,
                          provenance=derive(data.by_file))
     if mode == "fast":
         started = time.perf_counter()

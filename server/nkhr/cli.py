@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -57,14 +58,27 @@ def _project(ctx: click.Context) -> Project:
         raise click.ClickException(str(exc)) from exc
 
 
-def _run_build(project: Project, data_files: list[Path] | None = None) -> BuildResult:
-    """Build in memory, turning each kind of failure into its exit code and a clear message."""
+def _run_build(project: Project, data_files: list[Path] | None = None, wait: bool = True) -> BuildResult:
+    """Build in memory, turning each kind of failure into its exit code and a clear message.
+
+    With ``wait=False`` SHACL validation may still be running when this returns; ``_write``
+    waits for it (and reports its problems the same way) before anything is published."""
+    from .build.pipeline import run_build
+    with _build_errors():
+        result = run_build(project, data_files=data_files, progress=_say, wait=wait)
+    return result
+
+
+@contextmanager
+def _build_errors() -> Iterator[None]:
+    """Each kind of build failure as its exit code and a clear message."""
+    from .build.background import BackgroundError
     from .build.load import SourceError
-    from .build.pipeline import NotConformingError, run_build
+    from .build.pipeline import NotConformingError
     from .build.queries import CheckFailed, QueryFileError
     from .build.reason import InconsistentError
     try:
-        return run_build(project, data_files=data_files, progress=_say)
+        yield
     except (SourceError, QueryFileError) as exc:
         _say(f"error: {exc}")
         sys.exit(EXIT_PARSE)
@@ -79,6 +93,9 @@ def _run_build(project: Project, data_files: list[Path] | None = None) -> BuildR
         _say(exc.report.render())
         _say("error: the data does not conform to the shapes; dist/ was left as it was")
         sys.exit(EXIT_INVALID)
+    except BackgroundError as exc:
+        _say(f"error: SHACL validation failed: {exc}; dist/ was left as it was")
+        sys.exit(EXIT_OTHER)
 
 
 def _write(result: BuildResult, keep_previous: bool = False) -> None:
@@ -87,7 +104,8 @@ def _write(result: BuildResult, keep_previous: bool = False) -> None:
     from .build.write import WriteError, write_dist
     from .built import DistError, verify
     try:
-        write_dist(result, progress=_say)
+        with _build_errors():       # validation may still be running: its problems stop the write
+            write_dist(result, progress=_say)
     except WriteError as exc:
         _say(f"error: {exc}")
         if keep_previous:
@@ -144,7 +162,7 @@ def build(ctx: click.Context, data_files: tuple[Path, ...]) -> None:
     With --data, the build is checked but not written.
     """
     project = _project(ctx)
-    result = _run_build(project, list(data_files) or None)
+    result = _run_build(project, list(data_files) or None, wait=bool(data_files))
     if data_files:
         _say("built from a subset of data/ (--data): nothing written")
     else:

@@ -22,6 +22,7 @@ from .. import __version__
 from ..project import Project
 from ..serialize import OxTerm, SortedDataset
 from ..vocab import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, ONTOLOGY_IRI, section_graph
+from .background import Background
 from .fastreason import FastClosure, fast_closure
 from .load import LoadedFiles, load_files, parse_file
 from .provenance import Provenance, derive
@@ -44,11 +45,40 @@ class BuildResult:
     ontology: LoadedFiles
     data: LoadedFiles
     closure: FastClosure | Closure     # owlrl's when the ontology uses what the fast reasoner does not
-    report: ValidationReport
+    # see ``report``: while in the background, the report and its graph's prefixes (for the Turtle report)
+    validation: ValidationReport | Background[tuple[ValidationReport, list[tuple[str, str]]]] | None = None
     timings: dict[str, float] = field(default_factory=dict)     # seconds per stage
     shapes: Graph | None = None
     catalog: dict[str, bytes] = field(default_factory=dict)     # queries/<name>.rq, as run on this build
     provenance: Provenance = field(default_factory=Provenance)  # which section states which triple
+
+    progress: Callable[[str], object] = field(default=lambda message: None, repr=False)
+
+    @property
+    def report(self) -> ValidationReport:
+        """The SHACL report; while validation still runs in the background, waiting for it."""
+        if isinstance(self.validation, Background):
+            pending, self.validation = self.validation, None
+            report, namespaces = pending.result()
+            for prefix, namespace in namespaces:    # a pickled rdflib graph loses its own prefixes
+                report.graph.bind(prefix, namespace, override=True, replace=True)
+            self.validation = report
+            self.timings["validate"] = pending.seconds
+            self.progress(f"SHACL: {len(self.validation.violations)} violation(s), "
+                          f"{len(self.validation.warnings)} warning(s) in {pending.seconds:.2f}s"
+                          + (" (beside the stages after it)" if pending.forked else ""))
+        if self.validation is None:
+            raise RuntimeError("this build has not been validated")
+        return self.validation
+
+    @report.setter
+    def report(self, report: ValidationReport) -> None:
+        self.validation = report
+
+    def require_conforming(self) -> None:
+        """Raise NotConformingError unless the data conforms (waiting for validation)."""
+        if not self.report.conforms:
+            raise NotConformingError(self.report)
 
     @property
     def graphs(self) -> dict[str, set[ox.Triple]]:
@@ -99,10 +129,16 @@ class BuildResult:
 
 
 def run_build(project: Project, data_files: list[Path] | None = None,
-              progress: Callable[[str], object] = lambda message: None) -> BuildResult:
+              progress: Callable[[str], object] = lambda message: None, wait: bool = True) -> BuildResult:
     """Parse, reason, validate and run the queries.
 
-    Raises SourceError, InconsistentError, NotConformingError, QueryFileError or CheckFailed.
+    SHACL validation runs in the background (``build/background.py``) beside the query stage;
+    with ``wait`` (the default) the result is awaited here, else by whoever reads
+    ``result.report`` first (``write_dist`` does, before it publishes anything), so that it runs
+    beside the writing of the files too.
+
+    Raises SourceError, InconsistentError, NotConformingError, QueryFileError or CheckFailed;
+    NotConformingError before the query stage's errors, as when the stages ran one by one.
     """
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -120,22 +156,24 @@ def run_build(project: Project, data_files: list[Path] | None = None,
     timings["reason"] = time.perf_counter() - started
     progress(f"OWL-RL closure: {len(closure.inferred_triples)} new triples in {timings['reason']:.2f}s")
 
-    started = time.perf_counter()
-    # report=None until validate() sets it on the next line: it reads the files through result.files_for
-    result = BuildResult(project, ontology, data, closure, report=None, timings=timings,  # type: ignore[arg-type]
-                         shapes=shapes, provenance=derive(data.by_file))
-    result.report = validate(closure.validated(), shapes, result.files_for, lines_for=result.data.lines_for)
-    timings["validate"] = time.perf_counter() - started
-    progress(f"SHACL: {len(result.report.violations)} violation(s), "
-             f"{len(result.report.warnings)} warning(s) in {timings['validate']:.2f}s")
-    if not result.report.conforms:
-        raise NotConformingError(result.report)
+    result = BuildResult(project, ontology, data, closure, timings=timings, shapes=shapes,
+                         provenance=derive(data.by_file), progress=progress)
 
+    def validation() -> tuple[ValidationReport, list[tuple[str, str]]]:
+        report = validate(closure.validated(), shapes, result.files_for, lines_for=result.data.lines_for)
+        return report, [(prefix, str(namespace)) for prefix, namespace in report.graph.namespaces()]
+    result.validation = Background(validation)
     started = time.perf_counter()
-    result.catalog = run_queries(project, result.store, sorted(result.graphs))
+    try:
+        result.catalog = run_queries(project, result.store, sorted(result.graphs))
+    except Exception:
+        result.require_conforming()     # the data's problems come first
+        raise
     timings["queries"] = time.perf_counter() - started
     progress(f"queries: {len(result.catalog)} catalog queries ran and {len(check_files(project))} quality "
              f"checks found nothing wrong in {timings['queries']:.2f}s")
+    if wait:
+        result.require_conforming()
     return result
 
 

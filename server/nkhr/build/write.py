@@ -64,11 +64,12 @@ def artifacts(result: BuildResult, files: MutableMapping[str, bytes] | None = No
     files["ontology.ttl"] = triples_bytes(dataset.triples(GRAPH_ONTOLOGY), "turtle")
     # For the ontology documentation: the curators' own file, comments and layout included.
     files["shapes.ttl"] = result.project.shapes_file.read_bytes()
-    files["shacl-report.ttl"] = graph_bytes(result.report.graph, "turtle")
-    files["shacl-report.txt"] = result.report.render().encode("utf-8")
     files[SEARCH_FILE] = index_store(result.store)          # full-text search (build/search_index.py)
     files.update(tables_of_store(result.store))            # tables/: the CSV data package (build/tables.py)
     files.update(result.catalog)
+    # Last: SHACL validation may still be running in the background (build/background.py).
+    files["shacl-report.ttl"] = graph_bytes(result.report.graph, "turtle")
+    files["shacl-report.txt"] = result.report.render().encode("utf-8")
     return files
 
 
@@ -86,6 +87,7 @@ def write_dist(result: BuildResult, progress: Callable[[str], object] = lambda m
         files[dump_name("nquads")] = result.dataset.nquads()     # first: the query store is loaded from it
         store = _StoreInBackground(staging / dump_name("nquads"), staging / STORE_DIR)
         artifacts(result, files)
+        result.require_conforming()     # validation ran beside the rest: nothing is published unless it passed
         result.timings["store"] = store.wait()
         files.sync()
     except OSError as exc:
