@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import cast
+from typing import TypeAlias, cast
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -20,7 +20,7 @@ from rdflib.term import Node
 
 from .. import __version__
 from ..project import Project
-from ..serialize import OxTerm, SortedDataset
+from ..serialize import OxTerm, SortedDataset, graph_bytes
 from ..vocab import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, ONTOLOGY_IRI, section_graph
 from .background import Background
 from .fastreason import FastClosure, fast_closure
@@ -39,27 +39,32 @@ class NotConformingError(Exception):
         super().__init__(report.render())
 
 
+_Validated: TypeAlias = tuple[ValidationReport, list[tuple[str, str]], bytes]
+"""What validation in the background sends back: the report, its graph's prefixes, its Turtle."""
+
+
 @dataclass
 class BuildResult:
     project: Project
     ontology: LoadedFiles
     data: LoadedFiles
     closure: FastClosure | Closure     # owlrl's when the ontology uses what the fast reasoner does not
-    # see ``report``: while in the background, the report and its graph's prefixes (for the Turtle report)
-    validation: ValidationReport | Background[tuple[ValidationReport, list[tuple[str, str]]]] | None = None
+    # see ``report``: while in the background, the report, its graph's prefixes and its Turtle
+    validation: ValidationReport | Background[_Validated] | None = None
     timings: dict[str, float] = field(default_factory=dict)     # seconds per stage
     shapes: Graph | None = None
     catalog: dict[str, bytes] = field(default_factory=dict)     # queries/<name>.rq, as run on this build
     provenance: Provenance = field(default_factory=Provenance)  # which section states which triple
 
     progress: Callable[[str], object] = field(default=lambda message: None, repr=False)
+    _report_turtle: bytes | None = field(default=None, repr=False)
 
     @property
     def report(self) -> ValidationReport:
         """The SHACL report; while validation still runs in the background, waiting for it."""
         if isinstance(self.validation, Background):
             pending, self.validation = self.validation, None
-            report, namespaces = pending.result()
+            report, namespaces, self._report_turtle = pending.result()
             for prefix, namespace in namespaces:    # a pickled rdflib graph loses its own prefixes
                 report.graph.bind(prefix, namespace, override=True, replace=True)
             self.validation = report
@@ -73,7 +78,14 @@ class BuildResult:
 
     @report.setter
     def report(self, report: ValidationReport) -> None:
-        self.validation = report
+        self.validation, self._report_turtle = report, None
+
+    def report_turtle(self) -> bytes:
+        """The report as the Turtle of shacl-report.ttl (made beside validation when it ran in the background)."""
+        report = self.report
+        if self._report_turtle is None:
+            self._report_turtle = graph_bytes(report.graph, "turtle")
+        return self._report_turtle
 
     def require_conforming(self) -> None:
         """Raise NotConformingError unless the data conforms (waiting for validation)."""
@@ -159,9 +171,10 @@ def run_build(project: Project, data_files: list[Path] | None = None,
     result = BuildResult(project, ontology, data, closure, timings=timings, shapes=shapes,
                          provenance=derive(data.by_file), progress=progress)
 
-    def validation() -> tuple[ValidationReport, list[tuple[str, str]]]:
+    def validation() -> _Validated:
         report = validate(closure.validated(), shapes, result.files_for, lines_for=result.data.lines_for)
-        return report, [(prefix, str(namespace)) for prefix, namespace in report.graph.namespaces()]
+        return (report, [(prefix, str(namespace)) for prefix, namespace in report.graph.namespaces()],
+                graph_bytes(report.graph, "turtle"))
     result.validation = Background(validation)
     started = time.perf_counter()
     try:

@@ -31,7 +31,7 @@ from ..built import (
 from ..formats import Kind, get
 from ..project import Project
 from ..query.diskstore import write_store
-from ..serialize import dataset_bytes, graph_bytes, triples_bytes
+from ..serialize import dataset_bytes, triples_bytes
 from ..vocab import GRAPH_ASSERTED, GRAPH_ONTOLOGY
 from .pipeline import BuildResult, describe_versions
 from .search_index import SEARCH_FILE, index_store
@@ -68,7 +68,7 @@ def artifacts(result: BuildResult, files: MutableMapping[str, bytes] | None = No
     files.update(tables_of_store(result.store))            # tables/: the CSV data package (build/tables.py)
     files.update(result.catalog)
     # Last: SHACL validation may still be running in the background (build/background.py).
-    files["shacl-report.ttl"] = graph_bytes(result.report.graph, "turtle")
+    files["shacl-report.ttl"] = result.report_turtle()
     files["shacl-report.txt"] = result.report.render().encode("utf-8")
     return files
 
