@@ -129,6 +129,10 @@ class BuildResult:
         """The published dataset in the dumps' order (``serialize.SortedDataset``): the write stage's."""
         return SortedDataset(self.published_graphs)
 
+    def release_dataset(self) -> None:
+        """Let the sorted lines go once the dumps are written (about half a gigabyte at a million triples)."""
+        self.__dict__.pop("dataset", None)
+
     @property
     def ontology_version(self) -> str:
         subject, predicate = ox.NamedNode(ONTOLOGY_IRI), ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")

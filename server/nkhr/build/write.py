@@ -62,6 +62,8 @@ def artifacts(result: BuildResult, files: MutableMapping[str, bytes] | None = No
             files[dump_name(fmt)] = triples_bytes(dataset.triples(), fmt)
     files["asserted.ttl"] = triples_bytes(dataset.triples(GRAPH_ASSERTED), "turtle")
     files["ontology.ttl"] = triples_bytes(dataset.triples(GRAPH_ONTOLOGY), "turtle")
+    del dataset
+    result.release_dataset()
     # For the ontology documentation: the curators' own file, comments and layout included.
     files["shapes.ttl"] = result.project.shapes_file.read_bytes()
     files[SEARCH_FILE] = index_store(result.store)          # full-text search (build/search_index.py)
