@@ -39,6 +39,8 @@ OxTerm: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal
 """A term of a triple parsed from RDF 1.1 (no quoted triples), as pyoxigraph holds it."""
 OxSubject: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Triple
 """What pyoxigraph accepts as the subject of a triple."""
+Stated: TypeAlias = ox.Triple | ox.Quad
+"""A triple, or a quad read as its triple (the writers of one graph ignore the graph name)."""
 RdfTriples: TypeAlias = Graph | Iterable[ox.Triple]
 """A graph as this module takes it: an rdflib graph or pyoxigraph triples."""
 
@@ -130,7 +132,7 @@ def _rdflib_term(node: OxTerm | ox.Triple, memo: dict[OxTerm | ox.Triple, Node])
     return found
 
 
-def _triple_key(triple: ox.Triple) -> tuple[str, bool, str, str]:
+def _triple_key(triple: Stated) -> tuple[str, bool, str, str]:
     return str(triple.subject), triple.predicate != _OX_RDF_TYPE, str(triple.predicate), str(triple.object)
 
 
@@ -191,7 +193,12 @@ class SortedDataset:
 
     def triples(self, name: str | None = None) -> Iterator[ox.Triple]:
         """The triples of ``ntriples(name)``, in its order."""
-        return (quad.triple for quad in ox.parse(self.ntriples(name), format=ox.RdfFormat.N_TRIPLES))
+        return (quad.triple for quad in self.statements(name))
+
+    def statements(self, name: str | None = None) -> Iterator[ox.Quad]:
+        """The triples of ``ntriples(name)`` as the parser gives them, quads of the default graph:
+        what the writers read (``triples_bytes``); a ``.triple`` each cost a third of the time."""
+        return ox.parse(self.ntriples(name), format=ox.RdfFormat.N_TRIPLES)
 
     def quads(self) -> Iterator[ox.Quad]:
         """The quads of ``nquads()``, in its order."""
@@ -273,9 +280,9 @@ def _prefixes_of(graph: Graph) -> dict[str, str]:
     return {**extra, **PREFIXES}
 
 
-def triples_bytes(triples: Iterable[ox.Triple], fmt: str, prefixes: dict[str, str] = PREFIXES) -> bytes:
-    """Write sorted triples in an RDF format of ``nkhr.formats`` (a dataset format puts them in
-    the default graph)."""
+def triples_bytes(triples: Iterable[Stated], fmt: str, prefixes: dict[str, str] = PREFIXES) -> bytes:
+    """Write sorted triples (or quads of the default graph) in an RDF format of ``nkhr.formats``
+    (a dataset format puts them in the default graph)."""
     rdf_format = get(fmt).oxigraph
     if rdf_format == ox.RdfFormat.JSON_LD:
         return jsonld_bytes(triples, prefixes)
@@ -283,12 +290,13 @@ def triples_bytes(triples: Iterable[ox.Triple], fmt: str, prefixes: dict[str, st
     return _laid_out(data, "\t") if rdf_format == ox.RdfFormat.TURTLE else data
 
 
-def _serialized(data: Iterable[ox.Triple] | Iterable[ox.Quad], rdf_format: ox.RdfFormat | ox.QueryResultsFormat | None,
+def _serialized(data: Iterable[Stated], rdf_format: ox.RdfFormat | ox.QueryResultsFormat | None,
                 prefixes: dict[str, str]) -> bytes:
     """Oxigraph's bytes for ``data`` in an RDF format (a results format or none is a caller's mistake)."""
     if not isinstance(rdf_format, ox.RdfFormat):
         raise ValueError(f"not an RDF format: {rdf_format}")
-    return cast(bytes, ox.serialize(data, format=rdf_format, prefixes=prefixes))     # bytes when no output is given
+    # bytes when no output is given; quads of the default graph are written as the triples they are
+    return cast(bytes, ox.serialize(cast(Iterable[ox.Triple], data), format=rdf_format, prefixes=prefixes))
 
 
 def write_rdf(fmt: Format, data: Sequence[ox.Triple] | Sequence[ox.Quad], prefixes: dict[str, str] = PREFIXES) -> bytes:
@@ -332,7 +340,7 @@ def _laid_out(data: bytes, continued: str) -> bytes:
     return b"".join(sorted(prefixes)) + body
 
 
-def jsonld_bytes(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> bytes:
+def jsonld_bytes(triples: Iterable[Stated], prefixes: dict[str, str]) -> bytes:
     """Sorted triples as compacted JSON-LD, written directly (one object per subject).
 
     IRIs become compact IRIs of ``prefixes``, which the @context declares; rdf:type becomes
@@ -389,7 +397,7 @@ def _value_text(term: OxTerm | ox.Triple, compact_iri: Callable[[str], str], ind
     return "{\n" + fields + "\n" + indent[:-2] + "}"
 
 
-def _node_text(subject: OxSubject, triples: list[ox.Triple], compact_iri: Callable[[str], str]) -> str:
+def _node_text(subject: OxSubject, triples: list[Stated], compact_iri: Callable[[str], str]) -> str:
     lines = [f'      "@id": {_string(_node_id(subject, compact_iri))}']
     by_predicate = [(p, [t.object for t in group]) for p, group in groupby(triples, key=lambda t: t.predicate)]
     if by_predicate[0][0] == _OX_RDF_TYPE and all(not isinstance(o, ox.Literal) for o in by_predicate[0][1]):

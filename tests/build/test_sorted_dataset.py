@@ -61,6 +61,7 @@ def test_every_dump_format_has_the_same_bytes():
     assert dataset.ntriples() == triples_bytes(union, "nt")
     for fmt in ("turtle", "jsonld", "rdfxml"):
         assert triples_bytes(dataset.triples(), fmt) == triples_bytes(union, fmt), fmt
+        assert triples_bytes(dataset.statements(), fmt) == triples_bytes(union, fmt), fmt    # as the build writes
 
 
 def test_a_literal_holding_rdf_type_sorts_as_its_text():

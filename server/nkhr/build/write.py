@@ -59,9 +59,9 @@ def artifacts(result: BuildResult, files: MutableMapping[str, bytes] | None = No
         elif get(fmt).kind is Kind.DATASET:
             files[dump_name(fmt)] = dataset_bytes(dataset.quads(), fmt)
         else:
-            files[dump_name(fmt)] = triples_bytes(dataset.triples(), fmt)
-    files["asserted.ttl"] = triples_bytes(dataset.triples(GRAPH_ASSERTED), "turtle")
-    files["ontology.ttl"] = triples_bytes(dataset.triples(GRAPH_ONTOLOGY), "turtle")
+            files[dump_name(fmt)] = triples_bytes(dataset.statements(), fmt)
+    files["asserted.ttl"] = triples_bytes(dataset.statements(GRAPH_ASSERTED), "turtle")
+    files["ontology.ttl"] = triples_bytes(dataset.statements(GRAPH_ONTOLOGY), "turtle")
     del dataset
     result.release_dataset()
     # For the ontology documentation: the curators' own file, comments and layout included.
