@@ -29,33 +29,50 @@ def _stage(build: dict, run: str, stage: str):
 
 
 def build_times(size: dict) -> dict:
+    """The build's figures: from ``nkhr build`` in a cold process (its total, its memory, and its
+    own stage times from dist/timings.json, which overlap), or from the stages run one by one
+    (bench.stages: --quick, or a build that failed)."""
     build = size.get("build", {})
+    owlrl = _stage(build, "owlrl", "reason_owlrl")
+    common = {"reason_owlrl": owlrl, "owlrl_rss_mb": build.get("owlrl", {}).get("max_rss_mb"),
+              "cli": build.get("cli", {}).get("seconds"), "cli_rss_mb": build.get("cli", {}).get("max_rss_mb"),
+              "cli_pss_mb": build.get("cli", {}).get("peak_pss_mb")}
+    timings = build.get("cli", {}).get("timings")
+    if timings is not None:
+        total = common["cli"]
+        return {**common, "parse": timings.get("parse"), "reason_fast": timings.get("reason"),
+                "validate": timings.get("validate"), "queries": timings.get("queries"),
+                "write": timings.get("write"), "store": timings.get("store"), "total_fast": total,
+                "total_owlrl": None if None in (total, owlrl) else total - timings.get("reason", 0.0) + owlrl,
+                "build_rss_mb": max(filter(None, [common["cli_rss_mb"], common["cli_pss_mb"]]), default=None),
+                "overlapped": True}
     parse = _stage(build, "fast", "parse")
     fast = _stage(build, "fast", "reason_fast")
     validate = _stage(build, "fast", "validate")
     queries = _stage(build, "fast", "queries") or _stage(build, "fast_novalidate", "queries") or 0.0
     write = _stage(build, "fast", "write") or _stage(build, "fast_novalidate", "write")
-    owlrl = _stage(build, "owlrl", "reason_owlrl")
     total_fast = None
     if None not in (parse, fast, validate, write):
         total_fast = parse + fast + validate + queries + write
-    return {"parse": parse, "reason_fast": fast, "reason_owlrl": owlrl, "validate": validate,
+    return {**common, "parse": parse, "reason_fast": fast, "validate": validate,
             "queries": queries, "write": write, "total_fast": total_fast,
-            "cli": build.get("cli", {}).get("seconds"), "cli_rss_mb": build.get("cli", {}).get("max_rss_mb"),
             "store": ((build.get("fast", {}).get("stages", {}).get("write")
                        or build.get("fast_novalidate", {}).get("stages", {}).get("write") or {}).get("store_seconds")),
             "total_owlrl": None if None in (total_fast, owlrl) else total_fast - fast + owlrl,
             "build_rss_mb": max(filter(None, [build.get(k, {}).get("max_rss_mb")
                                               for k in ("fast", "fast_novalidate")]), default=None),
-            "owlrl_rss_mb": build.get("owlrl", {}).get("max_rss_mb")}
+            "overlapped": False}
 
 
 def triples(size: dict) -> dict:
     stages = size.get("build", {}).get("fast", {}).get("stages", {})
     novalidate = size.get("build", {}).get("fast_novalidate", {}).get("stages", {})
-    return {"input": (stages.get("parse") or novalidate.get("parse") or {}).get("input_triples"),
-            "inferred": (stages.get("reason_fast") or novalidate.get("reason_fast") or {}).get("inferred"),
-            "published": (stages.get("write") or novalidate.get("write") or {}).get("published_triples")}
+    cli = size.get("build", {}).get("cli", {}).get("triples", {})
+    return {"input": (stages.get("parse") or novalidate.get("parse") or {}).get("input_triples") or cli.get("input"),
+            "inferred": (stages.get("reason_fast") or novalidate.get("reason_fast") or {}).get("inferred")
+            or cli.get("inferred"),
+            "published": (stages.get("write") or novalidate.get("write") or {}).get("published_triples")
+            or cli.get("published")}
 
 
 def median_p50(queries: dict | None) -> float | None:
@@ -96,13 +113,19 @@ def size_table(size: dict) -> str:
                 if size['build'].get('owlrl', {}).get('skipped') else ""),
              f"  reason (fast)    {_f(b['reason_fast'])}",
              f"  validate (SHACL, pyshacl-turbo) {_f(b['validate'])}"
+             + ("   (in a child process, beside the queries and the write)" if b["overlapped"] else "")
              + (f"   [{size['build']['fast'].get('validate_skipped')}]"
                 if size['build'].get('fast', {}).get('validate_skipped') else ""),
              f"  catalog queries  {_f(b['queries'])}",
-             f"  write dist/      {_f(b['write'])}    (of which the query store: {_f(b['store'])})",
-             f"  total (fast)     {_f(b['total_fast'])}    (with owlrl: {_f(b['total_owlrl'])})",
-             f"  peak RSS build   {_f(b['build_rss_mb'], ' MB')}    (owlrl run: {_f(b['owlrl_rss_mb'], ' MB')})",
-             f"  nkhr build, cold process: {_f(b['cli'], ' s')}, peak RSS {_f(b['cli_rss_mb'], ' MB')}"]
+             f"  write dist/      {_f(b['write'])}    (the query store: {_f(b['store'])}"
+             + (", in a thread beside the other files)" if b["overlapped"] else ")"),
+             f"  total            {_f(b['total_fast'])}    (with owlrl: {_f(b['total_owlrl'])})"
+             + ("   = nkhr build, a cold process" if b["overlapped"] else "   = the stages one by one"),
+             f"  memory           peak RSS {_f(b['cli_rss_mb'] if b['overlapped'] else b['build_rss_mb'], ' MB')}"
+             + (f", process tree PSS {_f(b['cli_pss_mb'], ' MB')}" if b["overlapped"] else "")
+             + f"    (owlrl run: {_f(b['owlrl_rss_mb'], ' MB')})"]
+    if size.get("build", {}).get("cli", {}).get("failed"):
+        lines.append(f"  nkhr build failed: {size['build']['cli']['failed'][:300]}")
     servers = size.get("servers", {})
     engine = size.get("engine", {})
     lines.append(f"in-process engine: {engine['skipped']}" if engine.get("skipped") else
@@ -169,9 +192,6 @@ def targets(run: dict) -> list[tuple[str, str, str]]:
     article = sizes.get("article")
     if article:
         b = build_times(article)
-        total = b["total_fast"]
-        out.append(("article build stages <= 1 s (in one process)", _f(total, " s"),
-                    "-" if total is None else ("met" if total <= 1 else f"missed by {total - 1:.1f} s")))
         if b["cli"] is not None:
             out.append(("article: nkhr build, a cold process, <= 1 s", _f(b["cli"], " s"),
                         "met" if b["cli"] <= 1 else f"missed by {b['cli'] - 1:.1f} s"))
@@ -191,18 +211,15 @@ def targets(run: dict) -> list[tuple[str, str, str]]:
                         "met" if value >= factor else f"missed: x{value:.2f} of x{factor}"))
     for label, size in sizes.items():
         if 90_000 <= (size.get("target_triples") or 0) < 900_000:
-            total = build_times(size)["total_fast"]
-            out.append((f"{label}: build <= 8 s", _f(total, " s"),
+            total = build_times(size)["cli"]
+            out.append((f"{label}: build <= 8 s (nkhr build, cold)", _f(total, " s"),
                         "-" if total is None else ("met" if total <= 8 else f"missed by {total - 8:.0f} s")))
         if (size.get("target_triples") or 0) < 900_000:
             continue
         b = build_times(size)
-        total = b["total_fast"]
-        if total is None and b["write"] is not None:
-            total_text = "no total: SHACL did not finish"
-        else:
-            total_text = _f(total, " s")
-        out.append((f"{label}: build <= 60 s", total_text,
+        total = b["cli"]
+        total_text = _f(total, " s") if total is not None else "no total: the build did not finish"
+        out.append((f"{label}: build <= 60 s (nkhr build, cold)", total_text,
                     "-" if total is None else ("met" if total <= 60 else f"missed by {total - 60:.0f} s")))
         server = size.get("servers", {}).get("nkhr", {})
         if server.get("start_s") is not None:
@@ -217,7 +234,8 @@ def targets(run: dict) -> list[tuple[str, str, str]]:
                         f"median {_f(med, ' ms')}; {under}/{len(p50s)} queries under",
                         "met" if under == len(p50s) else f"missed for {len(p50s) - under} queries"))
         if b["build_rss_mb"] is not None:
-            out.append((f"{label}: build peak memory <= 2 GB", _f(b["build_rss_mb"], " MB"),
+            out.append((f"{label}: build peak memory <= 2 GB (largest process RSS or tree PSS)",
+                        _f(b["build_rss_mb"], " MB"),
                         "met" if b["build_rss_mb"] <= 2048 else f"missed by {b['build_rss_mb'] - 2048:.0f} MB"))
         peaks = [("server", server.get("rss_peak_mb")), ("build", b["build_rss_mb"])]
         for what, mb in peaks:
