@@ -70,7 +70,10 @@ class _Namespace:
         self._base = base
 
     def __getattr__(self, name: str) -> ox.NamedNode:
-        return ox.NamedNode(self._base + name)
+        """The IRI, made once: the reasoner asks for ``RDF.type`` and the like per triple."""
+        node = ox.NamedNode(self._base + name)
+        setattr(self, name, node)       # found as an attribute from now on, __getattr__ not called
+        return node
 
     def __str__(self) -> str:
         return self._base
