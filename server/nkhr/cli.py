@@ -94,7 +94,7 @@ def _build_errors() -> Iterator[None]:
         _say("error: the data does not conform to the shapes; dist/ was left as it was")
         sys.exit(EXIT_INVALID)
     except BackgroundError as exc:
-        _say(f"error: SHACL validation failed: {exc}; dist/ was left as it was")
+        _say(f"error: the checks of the build (SHACL, the queries) failed: {exc}; dist/ was left as it was")
         sys.exit(EXIT_OTHER)
 
 

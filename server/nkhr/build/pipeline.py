@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TypeAlias, cast
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -39,8 +39,18 @@ class NotConformingError(Exception):
         super().__init__(report.render())
 
 
-_Validated: TypeAlias = tuple[ValidationReport, list[tuple[str, str]], bytes]
-"""What validation in the background sends back: the report, its graph's prefixes, its Turtle."""
+@dataclass
+class _Checked:
+    """What the checks in the background send back (``run_build``): the SHACL report, its graph's
+    prefixes (a pickled rdflib graph loses them) and its Turtle, and, when the data conforms,
+    the catalog files as run on this build; the seconds each took."""
+
+    report: ValidationReport
+    namespaces: list[tuple[str, str]]
+    report_turtle: bytes
+    validate_seconds: float
+    catalog: dict[str, bytes] | None = None
+    queries_seconds: float = 0.0
 
 
 @dataclass
@@ -49,36 +59,59 @@ class BuildResult:
     ontology: LoadedFiles
     data: LoadedFiles
     closure: FastClosure | Closure     # owlrl's when the ontology uses what the fast reasoner does not
-    # see ``report``: while in the background, the report, its graph's prefixes and its Turtle
-    validation: ValidationReport | Background[_Validated] | None = None
     timings: dict[str, float] = field(default_factory=dict)     # seconds per stage
     shapes: Graph | None = None
-    catalog: dict[str, bytes] = field(default_factory=dict)     # queries/<name>.rq, as run on this build
     provenance: Provenance = field(default_factory=Provenance)  # which section states which triple
-
     progress: Callable[[str], object] = field(default=lambda message: None, repr=False)
+    # validation and the query stage, running in the background until ``report`` or ``catalog`` is read
+    checks: Background[_Checked] | None = field(default=None, repr=False)
+    _report: ValidationReport | None = field(default=None, repr=False)
     _report_turtle: bytes | None = field(default=None, repr=False)
+    _catalog: dict[str, bytes] | None = field(default=None, repr=False)
 
     @property
     def report(self) -> ValidationReport:
-        """The SHACL report; while validation still runs in the background, waiting for it."""
-        if isinstance(self.validation, Background):
-            pending, self.validation = self.validation, None
-            report, namespaces, self._report_turtle = pending.result()
-            for prefix, namespace in namespaces:    # a pickled rdflib graph loses its own prefixes
-                report.graph.bind(prefix, namespace, override=True, replace=True)
-            self.validation = report
-            self.timings["validate"] = pending.seconds
-            self.progress(f"SHACL: {len(self.validation.violations)} violation(s), "
-                          f"{len(self.validation.warnings)} warning(s) in {pending.seconds:.2f}s"
-                          + (" (beside the stages after it)" if pending.forked else ""))
-        if self.validation is None:
+        """The SHACL report; while the checks still run in the background, waiting for them."""
+        self._wait()
+        if self._report is None:
             raise RuntimeError("this build has not been validated")
-        return self.validation
+        return self._report
 
     @report.setter
     def report(self, report: ValidationReport) -> None:
-        self.validation, self._report_turtle = report, None
+        self._report, self._report_turtle = report, None
+
+    @property
+    def catalog(self) -> dict[str, bytes]:
+        """The catalog files (queries/<name>.rq) as run on this build; waiting for the checks, and
+        raising NotConformingError first when the data does not conform (the queries did not run)."""
+        self._wait()
+        if self._catalog is None:
+            self.require_conforming()
+            raise RuntimeError("the catalog queries have not been run on this build")
+        return self._catalog
+
+    @catalog.setter
+    def catalog(self, files: dict[str, bytes]) -> None:
+        self._catalog = files
+
+    def _wait(self) -> None:
+        if self.checks is None:
+            return
+        pending, self.checks = self.checks, None
+        checked = pending.result()          # the query stage's errors are raised here
+        for prefix, namespace in checked.namespaces:
+            checked.report.graph.bind(prefix, namespace, override=True, replace=True)
+        self._report, self._report_turtle, self._catalog = checked.report, checked.report_turtle, checked.catalog
+        self.timings["validate"] = checked.validate_seconds
+        beside = " (in the background)" if pending.forked else ""
+        self.progress(f"SHACL: {len(checked.report.violations)} violation(s), "
+                      f"{len(checked.report.warnings)} warning(s) in {checked.validate_seconds:.2f}s{beside}")
+        if checked.catalog is not None:
+            self.timings["queries"] = checked.queries_seconds
+            self.progress(f"queries: {len(checked.catalog)} catalog queries ran and "
+                          f"{len(check_files(self.project))} quality checks found nothing wrong in "
+                          f"{checked.queries_seconds:.2f}s{beside}")
 
     def report_turtle(self) -> bytes:
         """The report as the Turtle of shacl-report.ttl (made beside validation when it ran in the background)."""
@@ -86,6 +119,13 @@ class BuildResult:
         if self._report_turtle is None:
             self._report_turtle = graph_bytes(report.graph, "turtle")
         return self._report_turtle
+
+    def wait_for_checks(self) -> None:
+        """Wait for validation and the query stage; raise NotConformingError, QueryFileError or
+        CheckFailed (the data's problems first: a build that does not conform runs no query)."""
+        self.require_conforming()
+        if self.catalog is None:        # the property raises what the query stage raised
+            raise RuntimeError("the catalog queries have not been run on this build")
 
     def require_conforming(self) -> None:
         """Raise NotConformingError unless the data conforms (waiting for validation)."""
@@ -148,13 +188,14 @@ def run_build(project: Project, data_files: list[Path] | None = None,
               progress: Callable[[str], object] = lambda message: None, wait: bool = True) -> BuildResult:
     """Parse, reason, validate and run the queries.
 
-    SHACL validation runs in the background (``build/background.py``) beside the query stage;
-    with ``wait`` (the default) the result is awaited here, else by whoever reads
-    ``result.report`` first (``write_dist`` does, before it publishes anything), so that it runs
-    beside the writing of the files too.
+    Validation and then the query stage run in the background (``build/background.py``): they
+    read the closure and the store and nothing after them reads their results until the build is
+    about to be published. With ``wait`` (the default) they are awaited here; else by whoever
+    reads ``result.report`` or ``result.catalog`` first (``write_dist`` does, before it publishes
+    anything), so that they run beside the writing of the files.
 
-    Raises SourceError, InconsistentError, NotConformingError, QueryFileError or CheckFailed;
-    NotConformingError before the query stage's errors, as when the stages ran one by one.
+    Raises SourceError, InconsistentError, NotConformingError, QueryFileError or CheckFailed
+    (the last three when the checks are awaited); a build that does not conform runs no query.
     """
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -174,23 +215,23 @@ def run_build(project: Project, data_files: list[Path] | None = None,
 
     result = BuildResult(project, ontology, data, closure, timings=timings, shapes=shapes,
                          provenance=derive(data.by_file), progress=progress)
-
-    def validation() -> _Validated:
-        report = validate(closure.validated(), shapes, result.files_for, lines_for=result.data.lines_for)
-        return (report, [(prefix, str(namespace)) for prefix, namespace in report.graph.namespaces()],
-                graph_bytes(report.graph, "turtle"))
-    result.validation = Background(validation)
     started = time.perf_counter()
-    try:
-        result.catalog = run_queries(project, result.store, sorted(result.graphs))
-    except Exception:
-        result.require_conforming()     # the data's problems come first
-        raise
-    timings["queries"] = time.perf_counter() - started
-    progress(f"queries: {len(result.catalog)} catalog queries ran and {len(check_files(project))} quality "
-             f"checks found nothing wrong in {timings['queries']:.2f}s")
+    store = result.store        # loaded before the checks start: they query it, as the tables and the search index do
+    timings["store_in_memory"] = time.perf_counter() - started
+
+    def checks() -> _Checked:
+        started = time.perf_counter()
+        report = validate(closure.validated(), shapes, result.files_for, lines_for=result.data.lines_for)
+        checked = _Checked(report, [(prefix, str(namespace)) for prefix, namespace in report.graph.namespaces()],
+                           graph_bytes(report.graph, "turtle"), time.perf_counter() - started)
+        if report.conforms:
+            started = time.perf_counter()
+            checked.catalog = run_queries(project, store, sorted(result.graphs))
+            checked.queries_seconds = time.perf_counter() - started
+        return checked
+    result.checks = Background(checks)
     if wait:
-        result.require_conforming()
+        result.wait_for_checks()
     return result
 
 

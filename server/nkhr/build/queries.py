@@ -39,6 +39,10 @@ class CheckFailed(Exception):
         self.failures = failures
         super().__init__("\n".join(f.render() for f in failures))
 
+    def __reduce__(self) -> tuple[type[CheckFailed], tuple[list[CheckResult]]]:
+        """Pickled with its failures (the build runs the checks in a child process)."""
+        return CheckFailed, (self.failures,)
+
 
 @dataclass
 class CheckResult:

@@ -89,7 +89,7 @@ def write_dist(result: BuildResult, progress: Callable[[str], object] = lambda m
         files[dump_name("nquads")] = result.dataset.nquads()     # first: the query store is loaded from it
         store = _StoreInBackground(staging / dump_name("nquads"), staging / STORE_DIR)
         artifacts(result, files)
-        result.require_conforming()     # validation ran beside the rest: nothing is published unless it passed
+        result.wait_for_checks()        # they ran beside the rest: nothing is published unless they passed
         result.timings["store"] = store.wait()
         files.sync()
     except OSError as exc:
