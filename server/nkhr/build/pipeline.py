@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -28,7 +28,9 @@ from .load import LoadedFiles, load_files, parse_file
 from .provenance import Provenance, derive
 from .queries import check_files, run_queries
 from .reason import Closure
-from .validate import ValidationReport, validate
+
+if TYPE_CHECKING:       # validate (and the SHACL engine) is imported by the background child only
+    from .validate import ValidationReport
 
 
 class NotConformingError(Exception):
@@ -220,6 +222,7 @@ def run_build(project: Project, data_files: list[Path] | None = None,
     timings["store_in_memory"] = time.perf_counter() - started
 
     def checks() -> _Checked:
+        from .validate import validate
         started = time.perf_counter()
         report = validate(closure.validated(), shapes, result.files_for, lines_for=result.data.lines_for)
         checked = _Checked(report, [(prefix, str(namespace)) for prefix, namespace in report.graph.namespaces()],
@@ -236,8 +239,6 @@ def run_build(project: Project, data_files: list[Path] | None = None,
 
 
 def describe_versions() -> dict[str, str]:
-    import owlrl
-    import pyshacl_turbo
-    import rdflib
-    return {"nkhr": __version__, "rdflib": rdflib.__version__, "owlrl": owlrl.__version__,
-            "pyshacl-turbo": pyshacl_turbo.__version__}
+    from importlib.metadata import version  # the SHACL engine itself is only imported where it runs
+    return {"nkhr": __version__, "rdflib": version("rdflib"), "owlrl": version("owlrl"),
+            "pyshacl-turbo": version("pyshacl-turbo")}
