@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 import pyoxigraph as ox
+from rdflib import URIRef
 
 from ..vocab import NKHR
 
@@ -45,6 +46,17 @@ def iri_of(term: Any) -> str | None:
     if kind == "URIRef":
         return str(term)
     return None
+
+
+# The provenance predicates as the terms of either parser: a predicate is compared with these
+# (one hash lookup) before its IRI is read, which most triples would otherwise pay for.
+_STATED_IN_TERMS: set[Any] = {ox.NamedNode(STATED_IN), URIRef(STATED_IN)}
+_PROVENANCE_TERMS: set[Any] = {ox.NamedNode(iri) for iri in _PROVENANCE} | {URIRef(iri) for iri in _PROVENANCE}
+
+
+def _is(predicate: Any, terms: set[Any]) -> bool:
+    """Whether ``predicate`` (a pyoxigraph or an rdflib IRI) is one of ``terms``."""
+    return predicate in terms
 
 
 def _is_blank(term: Any) -> bool:
@@ -68,7 +80,7 @@ def derive(files: Mapping[str, Sequence[Triple]]) -> Provenance:
     stated_anywhere: dict[Hashable, set[str]] = defaultdict(set)
     for triples in files.values():
         for s, p, o in triples:
-            if iri_of(p) == STATED_IN and (section := iri_of(o)):
+            if _is(p, _STATED_IN_TERMS) and (section := iri_of(o)):
                 stated_anywhere[s].add(section)
     by_section: dict[str, set[Triple]] = defaultdict(set)
     unattributed: list[tuple[str, Triple]] = []
@@ -88,7 +100,7 @@ def _file_sections(triples: Sequence[Triple], stated_anywhere: Mapping[Hashable,
     local: dict[Hashable, set[str]] = defaultdict(set)
     holder: dict[Hashable, Hashable] = {}          # blank node -> the subject of the triple holding it
     for s, p, o in triples:
-        if iri_of(p) == STATED_IN and (section := iri_of(o)):
+        if _is(p, _STATED_IN_TERMS) and (section := iri_of(o)):
             local[s].add(section)
         if _is_blank(o):
             holder.setdefault(o, s)
@@ -108,7 +120,7 @@ def _file_sections(triples: Sequence[Triple], stated_anywhere: Mapping[Hashable,
     found: dict[Triple, set[str]] = {}
     for triple in triples:
         s, p, o = triple
-        if iri_of(p) in _PROVENANCE and (section := iri_of(o)):
+        if _is(p, _PROVENANCE_TERMS) and (section := iri_of(o)):
             found.setdefault(triple, set()).add(section)
         else:
             found.setdefault(triple, set()).update(sections_for(s))
