@@ -156,6 +156,10 @@ class BuildResult:
         """Every named graph of the dataset: ``graphs`` (the default graph's parts) and the section graphs."""
         return {**self.graphs, **self.section_graphs}
 
+    def load_store(self) -> None:
+        """Load ``store`` now (it is loaded on first use otherwise)."""
+        _ = self.store
+
     @cached_property
     def store(self) -> ox.Store:
         """The published dataset in one in-memory store, loaded once: the query stage, the tables
@@ -170,6 +174,12 @@ class BuildResult:
     def dataset(self) -> SortedDataset:
         """The published dataset in the dumps' order (``serialize.SortedDataset``): the write stage's."""
         return SortedDataset(self.published_graphs)
+
+    def release_store(self) -> None:
+        """Let the in-memory store go once the tables and the search index are made: a forked
+        child holds its own copy; checks still to be run in this process keep it."""
+        if self.checks is None or self.checks.forked:
+            self.__dict__.pop("store", None)
 
     def release_dataset(self) -> None:
         """Let the sorted lines go once the dumps are written (about half a gigabyte at a million triples)."""
@@ -218,7 +228,7 @@ def run_build(project: Project, data_files: list[Path] | None = None,
     result = BuildResult(project, ontology, data, closure, timings=timings, shapes=shapes,
                          provenance=derive(data.by_file), progress=progress)
     started = time.perf_counter()
-    store = result.store        # loaded before the checks start: they query it, as the tables and the search index do
+    result.load_store()         # before the checks start: they query it, as the tables and the search index do
     timings["store_in_memory"] = time.perf_counter() - started
 
     def checks() -> _Checked:
@@ -229,7 +239,7 @@ def run_build(project: Project, data_files: list[Path] | None = None,
                            graph_bytes(report.graph, "turtle"), time.perf_counter() - started)
         if report.conforms:
             started = time.perf_counter()
-            checked.catalog = run_queries(project, store, sorted(result.graphs))
+            checked.catalog = run_queries(project, result.store, sorted(result.graphs))
             checked.queries_seconds = time.perf_counter() - started
         return checked
     result.checks = Background(checks)

@@ -9,12 +9,13 @@ build folder holds, and how readers check it, is ``nkhr.built``.
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from pathlib import Path
 
 from ..built import (
@@ -48,6 +49,10 @@ def artifacts(result: BuildResult, files: MutableMapping[str, bytes] | None = No
     read the build's one in-memory store."""
     files = {} if files is None else files
     made = set(files)       # already made by the caller (write_dist makes dataset.nq first)
+    # First what reads the in-memory store, which is then let go before the dumps are made.
+    files[SEARCH_FILE] = index_store(result.store)          # full-text search (build/search_index.py)
+    files.update(tables_of_store(result.store))            # tables/: the CSV data package (build/tables.py)
+    result.release_store()
     dataset = result.dataset      # the section graphs repeat asserted triples: the union holds each once
     for fmt in DUMP_FORMATS:
         if dump_name(fmt) in made:
@@ -66,10 +71,8 @@ def artifacts(result: BuildResult, files: MutableMapping[str, bytes] | None = No
     result.release_dataset()
     # For the ontology documentation: the curators' own file, comments and layout included.
     files["shapes.ttl"] = result.project.shapes_file.read_bytes()
-    files[SEARCH_FILE] = index_store(result.store)          # full-text search (build/search_index.py)
-    files.update(tables_of_store(result.store))            # tables/: the CSV data package (build/tables.py)
     files.update(result.catalog)
-    # Last: SHACL validation may still be running in the background (build/background.py).
+    # Last: the checks (SHACL, the queries) may still be running in the background (build/background.py).
     files["shacl-report.ttl"] = result.report_turtle()
     files["shacl-report.txt"] = result.report.render().encode("utf-8")
     return files
@@ -86,7 +89,7 @@ def write_dist(result: BuildResult, progress: Callable[[str], object] = lambda m
         builds.mkdir(exist_ok=True)
         staging.mkdir()
         files = _Spool(staging)
-        files[dump_name("nquads")] = result.dataset.nquads()     # first: the query store is loaded from it
+        files.write_parts(dump_name("nquads"), result.dataset.nquads_parts())  # first: the query store loads it
         store = _StoreInBackground(staging / dump_name("nquads"), staging / STORE_DIR)
         artifacts(result, files)
         result.wait_for_checks()        # they ran beside the rest: nothing is published unless they passed
@@ -231,6 +234,18 @@ class _Spool(MutableMapping[str, bytes]):
         with open(path, "wb") as handle:
             handle.write(data)
         self.digests[name], self.sizes[name] = sha256(data), len(data)
+        self._unsynced.add(name)
+
+    def write_parts(self, name: str, parts: Iterable[bytes]) -> None:
+        """Write a file made in parts, never held whole (``files[name] = data`` for the parts joined)."""
+        path, digest, size = self.folder / name, hashlib.sha256(), 0
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as handle:
+            for part in parts:
+                handle.write(part)
+                digest.update(part)
+                size += len(part)
+        self.digests[name], self.sizes[name] = digest.hexdigest(), size
         self._unsynced.add(name)
 
     def sync(self) -> None:
