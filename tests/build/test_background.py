@@ -7,6 +7,8 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +62,34 @@ def test_with_other_threads_the_call_is_made_in_this_process_when_asked():
     finally:
         stop.set()
         other.join()
+
+
+def test_a_killed_build_takes_its_background_child_with_it():
+    script = textwrap.dedent("""
+        import time
+        from nkhr.build.background import Background
+        pending = Background(lambda: time.sleep(60))
+        print(pending._process.pid, flush=True)
+        time.sleep(60)
+    """)
+    build = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert build.stdout is not None
+        child = int(build.stdout.readline())
+        assert Path(f"/proc/{child}").exists()
+        build.kill()                        # SIGKILL: the build cannot stop its child itself
+        build.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(child)
+    finally:
+        build.kill()
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, dead but not yet reaped by init, does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except OSError:
+        return False

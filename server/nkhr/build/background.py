@@ -13,7 +13,10 @@ result is first asked for, as does a system without ``fork``: the same result, o
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -41,7 +44,8 @@ class Background(Generic[T]):
             return
         context = multiprocessing.get_context("fork")
         self._results, sender = context.Pipe(duplex=False)
-        self._process = context.Process(target=_child, args=(call, sender), name="nkhr-background", daemon=True)
+        self._process = context.Process(target=_child, args=(call, sender, os.getpid()), name="nkhr-background",
+                                        daemon=True)
         self._process.start()
         sender.close()
 
@@ -79,7 +83,8 @@ class Background(Generic[T]):
             self._error = payload
 
 
-def _child(call: Callable[[], object], sender: Connection) -> None:
+def _child(call: Callable[[], object], sender: Connection, parent: int) -> None:
+    _die_with_parent(parent)
     started = time.perf_counter()
     try:
         outcome: tuple[bool, object, float] = (True, call(), 0.0)
@@ -90,3 +95,19 @@ def _child(call: Callable[[], object], sender: Connection) -> None:
     except Exception as exc:            # a result or an error that does not pickle
         sender.send((False, BackgroundError(f"the background result could not be sent back: {exc}"), 0.0))
     sender.close()
+
+
+PR_SET_PDEATHSIG = 1        # prctl(2): the signal this process gets when the thread that forked it ends
+
+
+def _die_with_parent(parent: int) -> None:
+    """Be killed when the build is (a killed build would otherwise leave its child validating a
+    million triples for minutes). The build forks from its main thread, whose end is the
+    process's end, so the kernel's parent-death signal is enough; Linux only."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):       # not Linux: the child ends when it finds the pipe closed
+        return
+    if os.getppid() != parent:              # the build died before the signal was asked for
+        os._exit(1)
