@@ -29,7 +29,28 @@ CASES = {
     "a literal just over the limit": (f'{S} {P} "{"y" * (MAX_LITERAL_CHARS + 1)}" .\n', 1, "at most 1,000,000"),
     "an ill-typed number": (f'@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n{S} {P} "many"^^xsd:integer .\n',
                             2, "is not a valid"),
+    "a date that does not exist": (f'@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n{S} {P} 15 .\n'
+                                   f'{S} {P} "2023-02-29"^^xsd:date .\n', 3, "is not a valid"),
+    "a decimal typed as an integer": (f'@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n'
+                                      f'{S} {P} "1.5"^^xsd:integer .\n', 2, "is not a valid"),
 }
+
+
+# The loader's shortcut for the plainest integers and dates (load._plainly_valid) against rdflib,
+# which judges the rest: never valid where rdflib says ill-typed.
+LEXICAL_FORMS = ["15", "-3", "+7", "007", "1_000", "1.5", " 5", "9" * 30, "", "٣", "2024-02-29", "2023-02-29",
+                 "2024-13-01", "0000-01-01", "2024-1-01", "2024-01-01Z", "2024-01-01 ", "99999-01-01"]
+
+
+@pytest.mark.parametrize("lexical", LEXICAL_FORMS)
+@pytest.mark.parametrize("datatype", ["integer", "date"])
+def test_the_shortcut_for_plain_values_agrees_with_rdflib(lexical, datatype):
+    from rdflib import Literal, URIRef
+
+    from nkhr.build.load import _plainly_valid
+    iri = "http://www.w3.org/2001/XMLSchema#" + datatype
+    if _plainly_valid(lexical, iri):
+        assert not Literal(lexical, datatype=URIRef(iri)).ill_typed
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -28,6 +28,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
@@ -200,9 +201,31 @@ def _check_terms(triples: list[ox.Triple], text: str, shown_as: str) -> None:
                               f"the value {_shown(lexical)} holds the control character U+{ord(char):04X}, "
                               "which XML (RDF/XML, SPARQL XML results) cannot carry; remove it")
         datatype = value.datatype.value
-        if datatype not in (_XSD_STRING, _LANG_STRING) and Literal(lexical, datatype=URIRef(datatype)).ill_typed:
+        if datatype in (_XSD_STRING, _LANG_STRING) or _plainly_valid(lexical, datatype):
+            continue
+        if Literal(lexical, datatype=URIRef(datatype)).ill_typed:
             raise SourceError(shown_as, _line_of(text, lexical[:200]),
                               f"the value {_shown(lexical)}^^<{datatype}> is not a valid {datatype}")
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_PLAIN_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+_PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _plainly_valid(lexical: str, datatype: str) -> bool:
+    """True for the most common typed values in their plainest form, which rdflib (the judge of
+    ``ill_typed``, at 80 microseconds a value) accepts too: an integer of digits, a date that
+    exists. Anything else is left to rdflib."""
+    if datatype == _XSD + "integer":
+        return _PLAIN_INTEGER.fullmatch(lexical) is not None
+    if datatype == _XSD + "date" and _PLAIN_DATE.fullmatch(lexical):
+        try:
+            date.fromisoformat(lexical)
+        except ValueError:
+            return False
+        return True
+    return False
 
 
 def _shown(lexical: str) -> str:
