@@ -13,7 +13,9 @@ import pytest
 from nkhr.query.catalog import read_query
 
 BEFORE = Path(__file__).resolve().parents[1] / "fixtures" / "queries-before"
-REWRITTEN = ["camps-mortality", "victims-estimates"]
+REWRITTEN = ["abductions-counts", "abductions-dprk-position", "abductions-victims", "camps-mortality",
+             "justice-disputed", "justice-public-executions", "liberties-forced-labour",
+             "rights-press-ranking", "rights-women-and-abortion", "victims-estimates"]
 
 
 def rows(engine, text: str) -> list[tuple]:
