@@ -14,8 +14,11 @@ from nkhr.query.catalog import read_query
 
 BEFORE = Path(__file__).resolve().parents[1] / "fixtures" / "queries-before"
 REWRITTEN = ["abductions-counts", "abductions-dprk-position", "abductions-victims", "camps-mortality",
-             "justice-disputed", "justice-public-executions", "liberties-forced-labour",
-             "rights-press-ranking", "rights-women-and-abortion", "victims-estimates"]
+             "justice-disputed", "justice-public-executions", "liberties-figures", "liberties-forced-labour",
+             "rights-food-estimates", "rights-press-ranking", "rights-women-and-abortion", "victims-estimates"]
+# Rewrites that add a last ORDER BY key (?claim) to break ties the old query left to the engine: the
+# same rows, in an order the old text did not fix, so they are compared as multisets.
+TIES_BROKEN = {"liberties-figures"}
 
 
 def rows(engine, text: str) -> list[tuple]:
@@ -29,4 +32,8 @@ def test_a_rewritten_query_answers_what_it_answered_before(engine, project, name
     assert query.meta.get("cost"), "the header says what makes it cheap"
     before = rows(engine, (BEFORE / f"{name}.rq").read_text(encoding="utf-8"))
     assert before, "the article has answers to compare"
-    assert rows(engine, query.text) == before
+    after = rows(engine, query.text)
+    if name in TIES_BROKEN:
+        assert sorted(after, key=repr) == sorted(before, key=repr)
+    else:
+        assert after == before
