@@ -14,7 +14,8 @@ from nkhr.query.catalog import read_query
 
 BEFORE = Path(__file__).resolve().parents[1] / "fixtures" / "queries-before"
 REWRITTEN = ["abductions-counts", "abductions-dprk-position", "abductions-victims", "camps-mortality",
-             "justice-disputed", "justice-public-executions", "liberties-figures", "liberties-forced-labour",
+             "justice-disputed", "justice-practices", "justice-prison-testimonies", "justice-public-executions",
+             "liberties-figures", "liberties-forced-labour",
              "rights-food-estimates", "rights-press-ranking", "rights-women-and-abortion", "victims-estimates"]
 # Rewrites that add a last ORDER BY key (?claim) to break ties the old query left to the engine: the
 # same rows, in an order the old text did not fix, so they are compared as multisets.
