@@ -13,7 +13,7 @@ import pytest
 from nkhr.query.catalog import read_query
 
 BEFORE = Path(__file__).resolve().parents[1] / "fixtures" / "queries-before"
-REWRITTEN = ["abductions-counts", "abductions-dprk-position", "abductions-victims", "camps-mortality",
+REWRITTEN = ["abductions-counts", "abductions-dprk-position", "abductions-victims", "camps-mortality", "coi-timeline",
              "justice-disputed", "justice-practices", "justice-prison-testimonies", "justice-public-executions",
              "liberties-figures", "liberties-forced-labour",
              "rights-food-estimates", "rights-press-ranking", "rights-women-and-abortion", "victims-estimates"]
