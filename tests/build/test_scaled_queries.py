@@ -1,7 +1,8 @@
 """The catalog queries rewritten to scale answer exactly what they answered before, on the article.
 
 tests/fixtures/queries-before/ keeps each query as it was; each rewrite says in its header
-(``# cost:``) what makes it cheap. Their speed at a million triples is measured by ``bench/``.
+(``# cost:``) what makes it cheap (docs/MODELLING.md, "Named queries", says what is expensive).
+Their speed at a million triples is measured by ``bench/``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ import pytest
 from nkhr.query.catalog import read_query
 
 BEFORE = Path(__file__).resolve().parents[1] / "fixtures" / "queries-before"
-REWRITTEN = ["camps-mortality", "victims-estimates"]
+# Every query kept as it was is compared with its rewrite.
+REWRITTEN = sorted(path.stem for path in BEFORE.glob("*.rq"))
+# Rewrites that add a last ORDER BY key (?claim) to break ties the old query left to the engine: the
+# same rows, in an order the old text did not fix, so they are compared as multisets.
+TIES_BROKEN = {"liberties-figures"}
 
 
 def rows(engine, text: str) -> list[tuple]:
@@ -27,4 +32,8 @@ def test_a_rewritten_query_answers_what_it_answered_before(engine, project, name
     assert query.meta.get("cost"), "the header says what makes it cheap"
     before = rows(engine, (BEFORE / f"{name}.rq").read_text(encoding="utf-8"))
     assert before, "the article has answers to compare"
-    assert rows(engine, query.text) == before
+    after = rows(engine, query.text)
+    if name in TIES_BROKEN:
+        assert sorted(after, key=repr) == sorted(before, key=repr)
+    else:
+        assert after == before
