@@ -95,17 +95,22 @@ def reach(shapes: Graph) -> Reach | None:
 
 def visible_part(store: ox.Store, seen: Reach) -> ox.Store:
     """A new Store of the triples of ``store``'s default graph that ``seen`` says are read."""
-    graph = ox.DefaultGraph()
     part = ox.Store()
+    part.bulk_extend(visible_quads(store, seen))
+    return part
+
+
+def visible_quads(store: ox.Store, seen: Reach) -> Iterator[ox.Quad]:
+    """The quads of ``store``'s default graph that ``seen`` says are read, each once."""
+    graph = ox.DefaultGraph()
     for predicate in sorted(seen.predicates):
-        part.bulk_extend(store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph))
+        yield from store.quads_for_pattern(None, ox.NamedNode(predicate), None, graph)
     rdf_type = ox.NamedNode(str(RDF.type))
     if seen.classes is None:
-        part.bulk_extend(store.quads_for_pattern(None, rdf_type, None, graph))
-        return part
+        yield from store.quads_for_pattern(None, rdf_type, None, graph)
+        return
     for cls in sorted(_with_subclasses(store, seen.classes)):
-        part.bulk_extend(store.quads_for_pattern(None, rdf_type, ox.NamedNode(cls), graph))
-    return part
+        yield from store.quads_for_pattern(None, rdf_type, ox.NamedNode(cls), graph)
 
 
 def _with_subclasses(store: ox.Store, classes: frozenset[URIRef]) -> set[str]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 import pyshacl_turbo
+from pyshacl_turbo.rdf import Input
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
@@ -28,7 +29,7 @@ from rdflib.term import Node
 from ..serialize import OxTerm, oxigraph_quad, oxigraph_term, rdflib_term
 from ..shapes import path_text
 from ..vocab import short
-from .reach import prefixed_query, reach, visible_part
+from .reach import prefixed_query, reach, visible_quads
 
 _XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
 
@@ -133,15 +134,22 @@ def data_store(data: Graph | ox.Store) -> ox.Store:
     return store
 
 
-def engine_input(store: ox.Store, shapes: Graph) -> tuple[ox.Store, Graph]:
+def engine_input(store: ox.Store, shapes: Graph) -> tuple[ox.Store | Input, Graph]:
     """What pyshacl-turbo is given: the part of ``store`` that ``shapes`` read (build/reach.py),
     and the shapes with their SPARQL targets answered on the whole store; or, when the shapes
-    read more than reach.py follows, the whole store and the shapes as they are."""
+    read more than reach.py follows, the whole store and the shapes as they are.
+
+    pyshacl-turbo reads a Store by writing it out as N-Quads and parsing that
+    (``pyshacl_turbo.rdf.input_graph``); the part is handed over as that same input, written
+    straight from ``store``, which spares building a second Store (5 s at a million triples).
+    """
     resolved = resolve_sparql_targets(store, shapes)
     seen = reach(resolved)
     if seen is None or any(isinstance(node, BNode) for node in resolved.objects(None, SH.targetNode)):
         return store, shapes          # a blank node of the data cannot be named in the shapes
-    return visible_part(store, seen), resolved
+    nquads = ox.serialize(visible_quads(store, seen), format=ox.RdfFormat.N_QUADS)
+    assert nquads is not None
+    return Input(nquads.decode(), "oxigraph-nquads", None, {}, preserve_ids=True), resolved
 
 
 def validate(data: Graph | ox.Store, shapes: Graph, files_for: Callable[[Node], Iterable[str]], engine: str = "turbo",
