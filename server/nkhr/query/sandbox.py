@@ -234,6 +234,17 @@ class QueryPool:
     def _spawn(self) -> _Worker:
         return _Worker(self._context, self.dataset_path, self.memory_limit)
 
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait, ``timeout`` seconds at most in all, until every process has loaded the dataset;
+        whether they all did. For a server starting up, before it serves (see ``web/serve.py``)."""
+        deadline = time.monotonic() + timeout
+        for worker in list(self._idle.queue):
+            try:
+                worker.wait_ready(max(0.0, deadline - time.monotonic()))
+            except (QueryCrashed, EOFError, OSError):
+                return False        # a query will wait for it, or replace it, as before
+        return True
+
     def run(self, sparql: str, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
             tabular_fmt: str | None = "json", graph_fmt: str | None = "turtle", max_rows: int | None = None,
             timeout: float = 10.0) -> Answer:

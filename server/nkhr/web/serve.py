@@ -21,6 +21,7 @@ from . import front as fronts
 from .hosting import listening_base
 
 SHARED_MEMORY = "/dev/shm"
+READY_WAIT = 30.0          # seconds a starting worker waits for its query processes
 
 
 def write_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
@@ -91,8 +92,12 @@ class Server(BaseApplication):  # type: ignore[misc]
             setattr(settings, name, value)
         app = create_app(self.project, settings)
         # gunicorn loads the app in each worker after the fork: start its query processes now,
-        # while the worker boots, rather than making the first query wait for them.
-        app.extensions["nkhr"].pool  # noqa: B018 - the property starts the pool
+        # and serve once they have loaded the dataset. A worker that took requests at once made
+        # them wait for that (at 100k triples, 6-9 s for the first query, and a load test
+        # started with the server measured only the warm-up); until a worker serves, requests
+        # wait in the socket's backlog. Past READY_WAIT seconds it serves anyway (gunicorn
+        # replaces a worker silent for its 60 s timeout), and a query waits as before.
+        app.extensions["nkhr"].pool.wait_ready(READY_WAIT)
         return app
 
     def run(self) -> None:
