@@ -225,7 +225,9 @@ class QueryPool:
         self.memory_limit = memory_limit
         self.start_timeout = start_timeout
         self._context = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        # Last in, first out: the process that answered last answers next, while its caches are
+        # warm; the others take queries only when it is busy.
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._lock = threading.Lock()
         self._closed = False
         for _ in range(size):
