@@ -327,7 +327,7 @@ class QueryPool:
 
     @property
     def pids(self) -> list[int]:
-        return [w.process.pid for w in list(self._idle.queue)]
+        return [w.process.pid for w in list(self._idle.queue) if w.process.pid is not None]   # all started
 
 
 def default_pool_size() -> int:
