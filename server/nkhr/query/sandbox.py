@@ -225,9 +225,10 @@ class QueryPool:
         self.memory_limit = memory_limit
         self.start_timeout = start_timeout
         self._context = multiprocessing.get_context("spawn")
-        # Last in, first out: the process that answered last answers next, while its caches are
-        # warm; the others take queries only when it is busy.
-        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        # First in, first out: a process started to replace a killed one goes to the back, and
+        # loads the dataset while the others answer (last in, first out made the next query wait
+        # for it: tests/reliability/test_hostile_queries.py).
+        self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._closed = False
         for _ in range(size):
