@@ -63,13 +63,7 @@ def relative_location(response: Response) -> Response:
 
 
 def require_host() -> Response | None:
-    """400 for an HTTP/1.1 request without a Host header (HTTP/1.0 may omit it).
-
-    Behind the front, nginx answers such a request itself with a 400, and speaks HTTP/1.1 to
-    gunicorn whatever the client spoke (its connections to gunicorn are kept alive), so the
-    protocol seen here is nginx's, not the client's: the rule is nginx's there."""
-    if getattr(current_app.extensions["nkhr"].settings, "behind_front", False):
-        return None
+    """400 for an HTTP/1.1 request without a Host header (HTTP/1.0 may omit it)."""
     if request.environ.get("SERVER_PROTOCOL") == "HTTP/1.1" and not request.environ.get("HTTP_HOST"):
         return Response("An HTTP/1.1 request must carry a Host header (RFC 9112, section 3.2).\n",
                         status=400, mimetype="text/plain")
