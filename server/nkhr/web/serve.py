@@ -128,10 +128,6 @@ def serve(project: Project, host: str, port: int, workers: int = 2, threads: int
         "limit_request_fields": 100,
         "limit_request_field_size": 8190,
         "accesslog": None if front else "-",   # behind the front, nginx logs each request with its client
-        # Behind the front, gunicorn's connections come from nginx, which keeps them open for reuse
-        # and gives an idle one up after 60 s (front.conf.template): gunicorn waits longer, so
-        # that it is always nginx that closes. Without the front, gunicorn's own 2 s.
-        "keepalive": 75 if front else 2,
         # The heartbeat each worker writes on every turn of its loop (a file's mtime, several
         # times a request) goes to memory rather than to a disk's journal.
         "worker_tmp_dir": SHARED_MEMORY if os.access(SHARED_MEMORY, os.W_OK) else None,
