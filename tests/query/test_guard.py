@@ -102,7 +102,7 @@ def test_every_catalog_query_passes_with_room_under_every_bound():
     original, guard._Shape = guard._Shape, Spy
     try:
         for path in sorted((ROOT / "queries").glob("*.rq")):
-            inspect(path.read_text(encoding="utf-8"), ALLOWED)
+            guard._inspect(path.read_text(encoding="utf-8"), ALLOWED)      # read afresh, not a kept verdict
     finally:
         guard._Shape = original
     assert counts
@@ -131,6 +131,23 @@ def test_the_bounds_allow_queries_of_a_reasonable_size():
     typed = ("SELECT * WHERE { VALUES ?x { "
              + " ".join(f'"{i}"^^<http://www.w3.org/2001/XMLSchema#integer>' for i in range(1000)) + " } }")
     assert inspect(unions, ALLOWED).form == inspect(values, ALLOWED).form == inspect(typed, ALLOWED).form == "SELECT"
+
+
+
+def test_a_kept_verdict_is_the_callers_own_copy_and_depends_on_the_graphs():
+    graph = sorted(ALLOWED)[0]
+    query = f"SELECT * FROM <{graph}> WHERE {{ ?s ?p ?o }}"
+    first = inspect(query, ALLOWED)
+    first.from_graphs.append("https://example.org/not-ours")
+    assert inspect(query, ALLOWED).from_graphs == [graph]
+    with pytest.raises(QueryRefused):
+        inspect(query, ALLOWED - {graph})         # the same text, a dataset without that graph
+
+
+def test_a_refused_text_is_refused_again_every_time():
+    query = "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"
+    for _ in range(3):
+        assert "SERVICE" in str(refused(query))
 
 
 # --- the differential fuzz ----------------------------------------------------------------------

@@ -225,6 +225,9 @@ class QueryPool:
         self.memory_limit = memory_limit
         self.start_timeout = start_timeout
         self._context = multiprocessing.get_context("spawn")
+        # First in, first out: a process started to replace a killed one goes to the back, and
+        # loads the dataset while the others answer (last in, first out made the next query wait
+        # for it: tests/reliability/test_hostile_queries.py).
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._closed = False
@@ -233,6 +236,17 @@ class QueryPool:
 
     def _spawn(self) -> _Worker:
         return _Worker(self._context, self.dataset_path, self.memory_limit)
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait, ``timeout`` seconds at most in all, until every process has loaded the dataset;
+        whether they all did. For a server starting up, before it serves (see ``web/serve.py``)."""
+        deadline = time.monotonic() + timeout
+        for worker in list(self._idle.queue):
+            try:
+                worker.wait_ready(max(0.0, deadline - time.monotonic()))
+            except (QueryCrashed, EOFError, OSError):
+                return False        # a query will wait for it, or replace it, as before
+        return True
 
     def run(self, sparql: str, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
             tabular_fmt: str | None = "json", graph_fmt: str | None = "turtle", max_rows: int | None = None,
@@ -314,7 +328,7 @@ class QueryPool:
 
     @property
     def pids(self) -> list[int]:
-        return [w.process.pid for w in list(self._idle.queue)]
+        return [w.process.pid for w in list(self._idle.queue) if w.process.pid is not None]   # all started
 
 
 def default_pool_size() -> int:

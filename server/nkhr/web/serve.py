@@ -20,6 +20,9 @@ from ..project import Project
 from . import front as fronts
 from .hosting import listening_base
 
+SHARED_MEMORY = "/dev/shm"
+READY_WAIT = 30.0          # seconds a starting worker waits for its query processes
+
 
 def write_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
     """Answer a request gunicorn itself refuses, in the form of every other error of this server.
@@ -89,8 +92,12 @@ class Server(BaseApplication):  # type: ignore[misc]
             setattr(settings, name, value)
         app = create_app(self.project, settings)
         # gunicorn loads the app in each worker after the fork: start its query processes now,
-        # while the worker boots, rather than making the first query wait for them.
-        app.extensions["nkhr"].pool  # noqa: B018 - the property starts the pool
+        # and serve once they have loaded the dataset. A worker that took requests at once made
+        # them wait for that (at 100k triples, 6-9 s for the first query, and a load test
+        # started with the server measured only the warm-up); until a worker serves, requests
+        # wait in the socket's backlog. Past READY_WAIT seconds it serves anyway (gunicorn
+        # replaces a worker silent for its 60 s timeout), and a query waits as before.
+        app.extensions["nkhr"].pool.wait_ready(READY_WAIT)
         return app
 
     def run(self) -> None:
@@ -121,6 +128,9 @@ def serve(project: Project, host: str, port: int, workers: int = 2, threads: int
         "limit_request_fields": 100,
         "limit_request_field_size": 8190,
         "accesslog": None if front else "-",   # behind the front, nginx logs each request with its client
+        # The heartbeat each worker writes on every turn of its loop (a file's mtime, several
+        # times a request) goes to memory rather than to a disk's journal.
+        "worker_tmp_dir": SHARED_MEMORY if os.access(SHARED_MEMORY, os.W_OK) else None,
         "errorlog": "-",
         "loglevel": "warning",
         "proc_name": "nkhr",

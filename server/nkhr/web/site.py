@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -33,6 +34,8 @@ class Pool(Protocol):
     def run(self, sparql: str, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
             tabular_fmt: str | None = "json", graph_fmt: str | None = "turtle", max_rows: int | None = None,
             timeout: float = 10.0) -> Answer: ...
+
+    def wait_ready(self, timeout: float) -> bool: ...
 
     def close(self) -> None: ...
 
@@ -140,9 +143,12 @@ class Site:
         etag: str = self.metadata["files"][name]
         return etag
 
-    @property
+    @cached_property
     def dataset_etag(self) -> str:
-        """Changes whenever any file of the build changes: the validator of every query answer."""
+        """Changes whenever any file of the build changes: the validator of every query answer.
+
+        Computed once: a Site serves one build for its whole life (a new build is a restart), and
+        every query answer needs it (sorting and hashing the build's digests cost each request ~20 us)."""
         import hashlib
         return hashlib.sha256("".join(sorted(self.metadata["files"].values())).encode()).hexdigest()[:32]
 
