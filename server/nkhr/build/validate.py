@@ -20,7 +20,6 @@ xsd:integer`` from an rdfs:range) are not RDF, are never published, and are drop
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 import pyoxigraph as ox
 import pyshacl_turbo
@@ -33,51 +32,10 @@ from ..serialize import OxTerm, oxigraph_quad, oxigraph_term, rdflib_term
 from ..shapes import path_text
 from ..vocab import short
 from .reach import prefixed_query, reach, visible_quads
+from .report import Problem as Problem  # re-exported: the report's classes were defined here
+from .report import ValidationReport as ValidationReport
 
 _XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    severity: str          # "Violation", "Warning" or "Info"
-    focus: str
-    path: str
-    message: str
-    value: str
-    shape: str
-    files: tuple[str, ...]
-    lines: tuple[str, ...] = ()     # "file:line" of the focus node's description (and of the triple)
-
-    def render(self) -> str:
-        where = ", ".join(self.lines or self.files) or "(no data file mentions it)"
-        lines = [f"{self.severity}: {self.focus}", f"  in:      {where}"]
-        if self.path:
-            lines.append(f"  path:    {self.path}")
-        if self.value:
-            lines.append(f"  value:   {self.value}")
-        lines.append(f"  message: {self.message}")
-        return "\n".join(lines)
-
-
-@dataclass
-class ValidationReport:
-    conforms: bool
-    problems: list[Problem]
-    graph: Graph
-
-    @property
-    def violations(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "Violation"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "Warning"]
-
-    def render(self) -> str:
-        head = ("The data conforms to the shapes" if self.conforms
-                else "The data does NOT conform to the shapes")
-        head += f": {len(self.violations)} violation(s), {len(self.warnings)} warning(s).\n"
-        return head + "".join("\n" + p.render() + "\n" for p in self.problems)
 
 
 def sparql_targets(shapes: Graph) -> list[tuple[Node, Node, str]]:
