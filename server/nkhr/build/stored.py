@@ -16,25 +16,25 @@ from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 
-from ..vocab import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY
+from ..vocab import GRAPH_ASSERTED, GRAPH_ONTOLOGY, GRAPHS, RDF_TYPE
 
-MAIN_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED)
+MAIN_GRAPHS = GRAPHS                                 # the ontology, asserted and inferred graphs
 GIVEN_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_ASSERTED)      # what the sources say, without the closure
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
-def pairs(store: ox.Store, predicate: str, graphs: Iterable[str] = MAIN_GRAPHS) -> Iterator[tuple[str, Term]]:
-    """(subject, object) of every triple with ``predicate`` in ``graphs``, the subject as its IRI
-    or blank node id (a triple in two graphs comes twice; quoted triples, not in our data, are skipped)."""
+def pairs(store: ox.Store, predicate: str,
+          graphs: Iterable[str] = MAIN_GRAPHS) -> Iterator[tuple[ox.NamedNode | ox.BlankNode, Term]]:
+    """(subject, object) of every triple with ``predicate`` in ``graphs`` (a triple in two graphs
+    comes twice; quoted triples, which our data has none of, are left out)."""
     wanted = ox.NamedNode(predicate)
     for graph in graphs:
         for quad in store.quads_for_pattern(None, wanted, None, ox.NamedNode(graph)):
             subject, value = quad.subject, quad.object
             if not isinstance(subject, ox.Triple) and not isinstance(value, ox.Triple):
-                yield subject.value, value
+                yield subject, value
 
 
 def instances(store: ox.Store, cls: str, graphs: Iterable[str] = MAIN_GRAPHS) -> set[str]:

@@ -27,14 +27,14 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..built import TABLES_DIR
-from ..vocab import BASE, PREFIXES
-from .stored import GIVEN_GRAPHS, RDF_TYPE, Term, instances, pairs
+from ..vocab import BASE, PREFIXES, RDF_TYPE, RDFS_LABEL, SKOS_PREF_LABEL
+from .stored import GIVEN_GRAPHS, Term, instances, pairs
 
 DESCRIPTOR = "datapackage.json"
 SEPARATOR = " | "
 ARTICLE = "https://en.wikipedia.org/wiki/Human_rights_in_North_Korea"
 
-_LABELS = (PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "prefLabel")     # a link's label: either
+_LABELS = (RDFS_LABEL, SKOS_PREF_LABEL)      # a link's label: either
 _KIND = "KIND"                      # the path of the kind column: the classes given, not inferred
 _ONTOLOGY = BASE + "ontology#"      # the kinds are the project's own classes
 _LITERAL, _NODE = 1, 2              # what a value was: a literal (no label) or a node (labelled or not)
@@ -209,8 +209,8 @@ def _read(store: ox.Store, members: dict[str, set[str]]) -> tuple[Values, dict[s
     values: Values = defaultdict(lambda: defaultdict(dict))
     labelled: set[str] = set()
     kinds = wanted.pop(_KIND)
-    for thing, cls in pairs(store, RDF_TYPE, GIVEN_GRAPHS):    # the classes given, not the superclasses inferred
-        if thing in kinds and not isinstance(cls, ox.BlankNode) and cls.value.startswith(_ONTOLOGY):
+    for subject, cls in pairs(store, RDF_TYPE, GIVEN_GRAPHS):    # the classes given, not those inferred
+        if (thing := subject.value) in kinds and not isinstance(cls, ox.BlankNode) and cls.value.startswith(_ONTOLOGY):
             _add(values[_KIND][thing], cls, labelled)
     labels: dict[str, set[str]] = defaultdict(set)
     # The label properties last, each read once: by then every linked value is known (no link
@@ -218,8 +218,8 @@ def _read(store: ox.Store, members: dict[str, set[str]]) -> tuple[Values, dict[s
     for predicate in [*sorted(set(wanted) - set(_LABELS)), *_LABELS]:
         things, found, naming = wanted.get(predicate, set()), values[predicate], predicate in _LABELS
         to_label = labelled if predicate in links else None
-        for thing, value in pairs(store, predicate):
-            if thing in things:
+        for subject, value in pairs(store, predicate):
+            if (thing := subject.value) in things:
                 _add(found[thing], value, to_label)
             if naming and thing in labelled:
                 labels[thing].add(value.value)
