@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 import pyoxigraph as ox
@@ -66,12 +67,12 @@ def index_store(store: ox.Store) -> bytes:
         if isinstance(cls, ox.NamedNode) and node.value in labelled:
             types[node.value].append(cls.value)
     classes = _classes(store, {cls for given in types.values() for cls in given})
-    stated_in = [(node.value, section.value) for node, section in pairs(store, str(NKHR.statedIn))
-                 if node.value in labelled]
+    stated_in = [(node.value, section) for node, section in pairs(store, str(NKHR.statedIn))
+                 if node.value in labelled and not isinstance(section, ox.Literal)]
     section_labels = _labels(store, {section for _, section in stated_in}, (RDFS_LABEL,))
     sections: dict[str, set[str]] = defaultdict(set)
     for iri, section in stated_in:
-        sections[iri] |= section_labels.get(section, set())
+        sections[iri] |= section_labels.get(section.value, set())
 
     nodes: list[tuple[Any, ...]] = []
     entries: list[tuple[Any, ...]] = []
@@ -140,14 +141,12 @@ def _kind(asserted: list[str], classes: dict[str, tuple[str, int]]) -> tuple[str
     return best, name
 
 
-def _labels(store: ox.Store, nodes: set[str], properties: tuple[str, ...] = _NAMES) -> dict[str, set[str]]:
-    """The labels of ``nodes`` (IRIs or blank node ids), from every graph."""
-    found: dict[str, set[str]] = defaultdict(set)
-    for predicate in properties:
-        for node, label in pairs(store, predicate):
-            if node.value in nodes:
-                found[node.value].add(label.value)
-    return found
+def _labels(store: ox.Store, nodes: Iterable[ox.NamedNode | ox.BlankNode],
+            properties: tuple[str, ...] = _NAMES) -> dict[str, set[str]]:
+    """The labels of a few ``nodes``, by IRI or blank node id, from every graph (a look-up each)."""
+    found = {node.value: {label.value for predicate in properties for _, label in pairs(store, predicate, subject=node)}
+             for node in nodes}
+    return {node: labels for node, labels in found.items() if labels}
 
 
 def _classes(store: ox.Store, kinds: set[str]) -> dict[str, tuple[str, int]]:
@@ -157,7 +156,7 @@ def _classes(store: ox.Store, kinds: set[str]) -> dict[str, tuple[str, int]]:
     for sub, sup in pairs(store, RDFS_SUBCLASS_OF):
         supers[sub.value].add(sup.value)
     classes = {}
-    for kind, names in _labels(store, kinds).items():
+    for kind, names in _labels(store, map(ox.NamedNode, kinds)).items():
         seen: set[str] = set()
         todo = list(supers.get(kind, ()))
         while todo:

@@ -25,16 +25,17 @@ GIVEN_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_ASSERTED)      # what the sources say, wit
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
-def pairs(store: ox.Store, predicate: str,
-          graphs: Iterable[str] = MAIN_GRAPHS) -> Iterator[tuple[ox.NamedNode | ox.BlankNode, Term]]:
-    """(subject, object) of every triple with ``predicate`` in ``graphs`` (a triple in two graphs
-    comes twice; quoted triples, which our data has none of, are left out)."""
+def pairs(store: ox.Store, predicate: str, graphs: Iterable[str] = MAIN_GRAPHS,
+          subject: ox.NamedNode | ox.BlankNode | None = None) -> Iterator[tuple[ox.NamedNode | ox.BlankNode, Term]]:
+    """(subject, object) of every triple with ``predicate`` (and ``subject``, when given) in
+    ``graphs`` (a triple in two graphs comes twice; quoted triples, which our data has none of,
+    are left out)."""
     wanted = ox.NamedNode(predicate)
     for graph in graphs:
-        for quad in store.quads_for_pattern(None, wanted, None, ox.NamedNode(graph)):
-            subject, value = quad.subject, quad.object
-            if not isinstance(subject, ox.Triple) and not isinstance(value, ox.Triple):
-                yield subject, value
+        for quad in store.quads_for_pattern(subject, wanted, None, ox.NamedNode(graph)):
+            node, value = quad.subject, quad.object
+            if not isinstance(node, ox.Triple) and not isinstance(value, ox.Triple):
+                yield node, value
 
 
 def instances(store: ox.Store, cls: str, graphs: Iterable[str] = MAIN_GRAPHS) -> set[str]:
