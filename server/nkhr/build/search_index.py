@@ -8,10 +8,11 @@ within a field. What it lacks, forgiving typos, is done here too: every indexed 
 letters or more is stored with its one-letter deletions (the SymSpell method), so a reader
 finds the words one edit away from "yodock" with a few indexed look-ups instead of a scan.
 
-The index is read from the built dataset's N-Quads with pyoxigraph (not rdflib), so it costs
-seconds, not minutes, at a million triples. It is deterministic: rows are inserted in sorted
-order into an in-memory database, which is vacuumed and serialised; the same dataset and the
-same SQLite library give the same bytes (``tests/build/test_build.py`` compares two builds).
+The index is read from the built dataset in a pyoxigraph Store, a predicate at a time through
+its indexes (build/stored.py says why not SPARQL), so it costs seconds at a million triples. It
+is deterministic: rows are inserted in sorted order into an in-memory database, which is
+vacuumed and serialised; the same dataset and the same SQLite library give the same bytes
+(``tests/build/test_build.py`` compares two builds).
 
 What is indexed, per node with an IRI and a label: its names (``rdfs:label``, ``skos:prefLabel``,
 ``skos:altLabel``, ``nkhr:officialName``, ``dcterms:title``, ``foaf:name``) and descriptions
@@ -107,6 +108,8 @@ def _database(nodes: list[tuple[Any, ...]], entries: list[tuple[Any, ...]], word
     """The SQLite file: rows inserted in order in one transaction, the full-text index built after them."""
     database = sqlite3.connect(":memory:")
     database.execute("PRAGMA page_size = 4096")
+    for pragma in ("journal_mode = OFF", "synchronous = OFF", "temp_store = MEMORY"):    # a throw-away
+        database.execute(f"PRAGMA {pragma}")      # database: no rollback journal, VACUUM's copy in memory
     database.executescript(SCHEMA)
     database.executemany("INSERT INTO nodes VALUES (?, ?, ?, ?, ?, ?, ?)", nodes)
     database.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?)", entries)
