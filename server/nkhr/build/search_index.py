@@ -68,8 +68,9 @@ def index_store(store: ox.Store) -> bytes:
         if isinstance(cls, ox.NamedNode) and node.value in labelled:
             types[node.value].append(cls.value)
     classes = _classes(store, {cls for given in types.values() for cls in given})
-    stated_in = [(node.value, section) for node, section in pairs(store, str(NKHR.statedIn))
-                 if node.value in labelled and not isinstance(section, ox.Literal)]
+    undescribed = {iri for iri, fields in labelled.items() if all(field != DESCRIPTION for field, _ in fields)}
+    stated_in = [(node.value, section) for node, section in pairs(store, str(NKHR.statedIn))   # their context
+                 if node.value in undescribed and not isinstance(section, ox.Literal)]
     section_labels = _labels(store, {section for _, section in stated_in}, (RDFS_LABEL,))
     sections: dict[str, set[str]] = defaultdict(set)
     for iri, section in stated_in:
@@ -78,15 +79,19 @@ def index_store(store: ox.Store) -> bytes:
     nodes: list[tuple[Any, ...]] = []
     entries: list[tuple[Any, ...]] = []
     words: dict[str, int] = defaultdict(int)
+    kinds: dict[tuple[str, ...], tuple[str, str]] = {}      # many nodes share their classes
     for node_id, iri in enumerate(sorted(labelled), start=1):
-        fields = labelled[iri]
-        kind, kind_label = _kind(types.get(iri, []), classes)
-        descriptions = sorted(value for field, value in fields if field == DESCRIPTION)
+        fields = sorted(labelled[iri])
+        given = tuple(types.get(iri, ()))
+        if given not in kinds:
+            kinds[given] = _kind(given, classes)
+        kind, kind_label = kinds[given]
+        descriptions = [value for field, value in fields if field == DESCRIPTION]
         context = (shorten(descriptions[0]) if descriptions
                    else shorten("Stated in " + "; ".join(sorted(sections[iri]))) if sections.get(iri) else "")
         penalty = STATEMENT_PENALTY if kind in STATEMENT_KINDS else 0.0
         nodes.append((node_id, iri, _label(fields), kind, kind_label, context, penalty))
-        for field, value in sorted(fields):
+        for field, value in fields:
             if folded := folded_text(value):
                 entries.append((len(entries) + 1, node_id, field, value, folded))
                 for word in set(folded.split()):
@@ -125,16 +130,18 @@ def _database(nodes: list[tuple[Any, ...]], entries: list[tuple[Any, ...]], word
     return data
 
 
-def _label(fields: set[tuple[str, str]]) -> str:
-    """The name to show: the first label, else the first other name, in a stable order."""
+def _label(fields: list[tuple[str, str]]) -> str:
+    """The name to show: the first label, else the first other name (``fields`` sorted)."""
+    first: dict[str, str] = {}
+    for field, value in fields:
+        first.setdefault(field, value)
     for wanted in ("label", "title", "officialName", "altLabel"):
-        values = sorted(value for field, value in fields if field == wanted)
-        if values:
-            return values[0]
-    return sorted(value for _, value in fields)[0]
+        if wanted in first:
+            return first[wanted]
+    return min(value for _, value in fields)
 
 
-def _kind(asserted: list[str], classes: dict[str, tuple[str, int]]) -> tuple[str, str]:
+def _kind(asserted: tuple[str, ...], classes: dict[str, tuple[str, int]]) -> tuple[str, str]:
     """The most specific of the node's asserted classes (the deepest in the hierarchy), and its name."""
     known = [t for t in asserted if t != RDFS_RESOURCE]
     if not known:
