@@ -28,7 +28,7 @@ import pyoxigraph as ox
 
 from ..built import TABLES_DIR
 from ..vocab import BASE, PREFIXES, RDF_TYPE, RDFS_LABEL, SKOS_PREF_LABEL
-from .stored import GIVEN_GRAPHS, Term, instances, pairs
+from .stored import GIVEN_GRAPHS, MAIN_GRAPHS, instances, pairs
 
 DESCRIPTOR = "datapackage.json"
 SEPARATOR = " | "
@@ -207,33 +207,30 @@ def _read(store: ox.Store, members: dict[str, set[str]]) -> tuple[Values, dict[s
                 links.add(_key(column))
     assert not links & set(_LABELS), "a link column follows a label property: read the labels after it"
     values: Values = defaultdict(lambda: defaultdict(dict))
-    labelled: set[str] = set()
-    kinds = wanted.pop(_KIND)
-    for subject, cls in pairs(store, RDF_TYPE, GIVEN_GRAPHS):    # the classes given, not those inferred
-        if (thing := subject.value) in kinds and not isinstance(cls, ox.BlankNode) and cls.value.startswith(_ONTOLOGY):
-            _add(values[_KIND][thing], cls, labelled)
+    labelled: set[str] = set()                  # the nodes a linked value names, whose labels are wanted
     labels: dict[str, set[str]] = defaultdict(set)
-    # The label properties last, each read once: by then every linked value is known (no link
-    # column follows a label property), so they give both the label column and the links' labels.
-    for predicate in [*sorted(set(wanted) - set(_LABELS)), *_LABELS]:
-        things, found, naming = wanted.get(predicate, set()), values[predicate], predicate in _LABELS
-        to_label = labelled if predicate in links else None
-        for subject, value in pairs(store, predicate):
-            if (thing := subject.value) in things:
-                _add(found[thing], value, to_label)
+    # The kinds are the classes given (not the superclasses inferred) that are the project's own.
+    # The label properties come last, each read once: by then every linked value is known (no
+    # link column follows a label property), so they give both the label column and the labels.
+    reads = [(_KIND, RDF_TYPE, GIVEN_GRAPHS),
+             *((iri, iri, MAIN_GRAPHS) for iri in [*sorted(set(wanted) - {_KIND, *_LABELS}), *_LABELS])]
+    for key, predicate, graphs in reads:
+        things, found, kinds = wanted.get(key, set()), values[key], key == _KIND
+        naming, link = predicate in _LABELS and not kinds, key in links
+        for subject, term in pairs(store, predicate, graphs):
+            thing = subject.value
+            if thing in things:
+                value, cell = term.value, found[thing]
+                if isinstance(term, ox.Literal):
+                    if not kinds or value.startswith(_ONTOLOGY):
+                        cell[value] = cell.get(value, 0) | _LITERAL
+                elif not kinds or (value.startswith(_ONTOLOGY) and isinstance(term, ox.NamedNode)):
+                    cell[value] = cell.get(value, 0) | _NODE
+                    if link:
+                        labelled.add(value)
             if naming and thing in labelled:
-                labels[thing].add(value.value)
+                labels[thing].add(term.value)
     return values, labels
-
-
-def _add(found: dict[str, int], term: Term, labelled: set[str] | None) -> None:
-    """Note a value and what it was; a node's value is a label to look up when ``labelled`` is given."""
-    if isinstance(term, ox.Literal):
-        found[term.value] = found.get(term.value, 0) | _LITERAL
-    else:
-        found[term.value] = found.get(term.value, 0) | _NODE
-        if labelled is not None:
-            labelled.add(term.value)
 
 
 def _cells(table: Table, members: set[str], values: Values,
