@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pyoxigraph as ox
@@ -76,27 +76,35 @@ def index_store(store: ox.Store) -> bytes:
     for iri, section in stated_in:
         sections[iri] |= section_labels.get(section.value, set())
 
-    nodes: list[tuple[Any, ...]] = []
-    entries: list[tuple[Any, ...]] = []
-    words: dict[str, int] = defaultdict(int)
+    order = sorted(labelled)
     kinds: dict[tuple[str, ...], tuple[str, str]] = {}      # many nodes share their classes
-    for node_id, iri in enumerate(sorted(labelled), start=1):
-        fields = sorted(labelled[iri])
-        given = tuple(types.get(iri, ()))
-        if given not in kinds:
-            kinds[given] = _kind(given, classes)
-        kind, kind_label = kinds[given]
-        descriptions = [value for field, value in fields if field == DESCRIPTION]
-        context = (shorten(descriptions[0]) if descriptions
-                   else shorten("Stated in " + "; ".join(sorted(sections[iri]))) if sections.get(iri) else "")
-        penalty = STATEMENT_PENALTY if kind in STATEMENT_KINDS else 0.0
-        nodes.append((node_id, iri, _label(fields), kind, kind_label, context, penalty))
-        for field, value in fields:
-            if folded := folded_text(value):
-                entries.append((len(entries) + 1, node_id, field, value, folded))
-                for word in set(folded.split()):
-                    words[word] += 1
-    return _database(nodes, entries, words)
+
+    def nodes() -> Iterator[tuple[Any, ...]]:
+        for node_id, iri in enumerate(order, start=1):
+            fields = sorted(labelled[iri])
+            given = tuple(types.get(iri, ()))
+            if given not in kinds:
+                kinds[given] = _kind(given, classes)
+            kind, kind_label = kinds[given]
+            descriptions = [value for field, value in fields if field == DESCRIPTION]
+            context = (shorten(descriptions[0]) if descriptions
+                       else shorten("Stated in " + "; ".join(sorted(sections[iri]))) if sections.get(iri) else "")
+            penalty = STATEMENT_PENALTY if kind in STATEMENT_KINDS else 0.0
+            yield node_id, iri, _label(fields), kind, kind_label, context, penalty
+
+    words: dict[str, int] = defaultdict(int)       # how many entries hold each word, counted as they go in
+
+    def entries() -> Iterator[tuple[Any, ...]]:
+        entry_id = 0
+        for node_id, iri in enumerate(order, start=1):
+            for field, value in sorted(labelled[iri]):
+                if folded := folded_text(value):
+                    entry_id += 1
+                    yield entry_id, node_id, field, value, folded
+                    for word in set(folded.split()):
+                        words[word] += 1
+
+    return _database(nodes(), entries(), words)
 
 
 def _texts(store: ox.Store) -> dict[str, set[tuple[str, str]]]:
@@ -109,8 +117,11 @@ def _texts(store: ox.Store) -> dict[str, set[tuple[str, str]]]:
     return {iri: fields for iri, fields in texts.items() if any(field != DESCRIPTION for field, _ in fields)}
 
 
-def _database(nodes: list[tuple[Any, ...]], entries: list[tuple[Any, ...]], words: dict[str, int]) -> bytes:
-    """The SQLite file: rows inserted in order in one transaction, the full-text index built after them."""
+def _database(nodes: Iterable[tuple[Any, ...]], entries: Iterable[tuple[Any, ...]], words: dict[str, int]) -> bytes:
+    """The SQLite file: rows inserted in order in one transaction, the full-text index built after them.
+
+    The rows are streamed, not held; ``words`` is read once ``entries`` is spent (it counts them).
+    """
     database = sqlite3.connect(":memory:")
     database.execute("PRAGMA page_size = 4096")
     for pragma in ("journal_mode = OFF", "synchronous = OFF", "temp_store = MEMORY"):    # a throw-away
