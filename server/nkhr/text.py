@@ -30,6 +30,8 @@ def fold(text: str) -> str:
     Word breaks, digits and punctuation other than in-word apostrophes are kept, so the result
     can still be shown, compared whole, or cut into ``tokens``.
     """
+    if text.isascii():      # nothing to spell out or decompose: the common case, made cheap
+        return _APOSTROPHES.sub("", text).casefold()
     decomposed = unicodedata.normalize("NFKD", text.translate(_SPELT_OUT))
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _APOSTROPHES.sub("", plain).casefold().translate(_SPELT_OUT)

@@ -111,3 +111,47 @@ def test_the_bytes_do_not_depend_on_the_order_of_the_input(nquads):
     """Two builds write the same package: rows and joined values are sorted, not taken in store order."""
     lines = nquads.splitlines(keepends=True)
     assert table_files(nquads) == table_files(b"".join(reversed(lines)))
+
+
+def test_every_cell_holds_what_sparql_over_every_graph_finds(package, dataset):
+    """The tables are read per predicate from the main graphs (build/stored.py). SPARQL over the
+    union of every graph, the section graphs included, must find the same rows and, in every
+    column, the same values and labels (the way the tables were computed before)."""
+    from collections import defaultdict
+
+    from nkhr.build.tables import TABLES
+    from nkhr.vocab import BASE, GRAPH_ASSERTED, GRAPH_ONTOLOGY, PREFIXES
+    prologue = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.items())
+    for table in TABLES:
+        members = f"VALUES ?c {{ {' '.join(table.classes)} }} ?x a ?c FILTER isIRI(?x) "
+        if table.excluded:
+            members += f"FILTER NOT EXISTS {{ VALUES ?e {{ {' '.join(table.excluded)} }} ?x a ?e }}"
+
+        def found(pattern: str, members: str = members) -> dict[str, dict[str, set[str]]]:
+            """thing -> value -> the value's labels ('' for none), over the union of every graph."""
+            query = (f"{prologue}SELECT DISTINCT ?x ?v ?l WHERE {{ {members} {pattern} "
+                     f"OPTIONAL {{ ?v rdfs:label|skos:prefLabel ?l }} }}")
+            out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+            for row in dataset.store.query(query, use_default_graph_as_union=True):
+                out[row["x"].value][row["v"].value].add(row["l"].value if row["l"] is not None else "")
+            return out
+
+        with (package / f"{table.name}.csv").open(newline="", encoding="utf-8") as handle:
+            rows = {row["iri"]: row for row in csv.DictReader(handle)}
+        things = {row["x"].value for row in dataset.store.query(
+            f"{prologue}SELECT DISTINCT ?x WHERE {{ {members} }}", use_default_graph_as_union=True)}
+        assert set(rows) == things and things, table.name
+        for column in table.columns:
+            if column.path == "KIND":
+                kinds = found(f"{{ GRAPH <{GRAPH_ASSERTED}> {{ ?x a ?v }} }} UNION {{ GRAPH <{GRAPH_ONTOLOGY}> "
+                              f"{{ ?x a ?v }} }} FILTER STRSTARTS(STR(?v), \"{BASE}ontology#\")")
+                for iri, row in rows.items():
+                    assert row[column.name] == SEPARATOR.join(min(labels) or value.rsplit("#", 1)[-1]
+                                                              for value, labels in sorted(kinds[iri].items()))
+                continue
+            values = found(f"?x {column.path} ?v .")
+            for iri, row in rows.items():
+                chosen = sorted(values[iri].items())
+                assert row[column.name] == SEPARATOR.join(value for value, _ in chosen), (table.name, column.name)
+                if column.link:
+                    assert row[f"{column.name}_label"] == SEPARATOR.join(min(labels) for _, labels in chosen)

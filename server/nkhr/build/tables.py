@@ -6,10 +6,12 @@ dumps: one CSV per main kind of thing (camps, other facilities, places, people, 
 documents, events) and ``claims.csv`` with one row per claim, described by ``datapackage.json``
 (a Table Schema per table: field types, primary and foreign keys, the licence and the source).
 
-Every table is computed with SPARQL on the built dataset (asserted and inferred graphs, so a
-camp is found through its class hierarchy), one query per column, and assembled here: a column
-that holds several values for one row (a claim about two camps) joins them with `` | `` in a
-fixed order, so two builds of the same sources write the same bytes.
+Every table is read from the built dataset (asserted and inferred graphs, so a camp is found
+through its class hierarchy): a table's rows are the things of its classes, and each property a
+column follows is read once for all tables, straight from the store's index (build/stored.py,
+which says why not SPARQL), then assembled here. A column that holds several values for one row
+(a claim about two camps) joins them with `` | `` in a fixed order, so two builds of the same
+sources write the same bytes.
 """
 
 from __future__ import annotations
@@ -25,19 +27,22 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..built import TABLES_DIR
-from ..vocab import BASE, GRAPH_ASSERTED, GRAPH_ONTOLOGY, PREFIXES
+from ..vocab import BASE, PREFIXES, RDF_TYPE, RDFS_LABEL, SKOS_PREF_LABEL
+from .stored import GIVEN_GRAPHS, MAIN_GRAPHS, instances, pairs
 
 DESCRIPTOR = "datapackage.json"
 SEPARATOR = " | "
 ARTICLE = "https://en.wikipedia.org/wiki/Human_rights_in_North_Korea"
 
-_LABEL = "(rdfs:label|skos:prefLabel)"
-_PROLOGUE = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.items())
+_LABELS = (RDFS_LABEL, SKOS_PREF_LABEL)      # a link's label: either
+_KIND = "KIND"                      # the path of the kind column: the classes given, not inferred
+_ONTOLOGY = BASE + "ontology#"      # the kinds are the project's own classes
+_LITERAL, _NODE = 1, 2              # what a value was: a literal (no label) or a node (labelled or not)
 
 
 @dataclass(frozen=True)
 class Column:
-    """One field of a table: what it holds (a SPARQL path from the row's thing) and its type.
+    """One field of a table: what it holds (a property of the row's thing, a CURIE) and its type.
 
     ``path`` None is the row's own IRI. A ``link`` column holds IRIs and is followed by a
     ``<name>_label`` column with their labels, in the same order. ``many`` columns may hold
@@ -58,13 +63,14 @@ class Table:
     name: str
     title: str
     description: str
-    members: str                       # a SPARQL pattern binding ?x to every row's thing
+    classes: tuple[str, ...]           # a row for every thing (an IRI) of one of these classes (CURIEs)...
     columns: tuple[Column, ...]
     foreign_keys: tuple[tuple[str, str], ...] = ()    # (column, table whose iri it names)
+    excluded: tuple[str, ...] = ()     # ...that is of none of these
     own_label: bool = True             # a `label` column after `iri`
 
 
-_KIND = Column("kind", "KIND", "The most specific classes the curators gave it (labels).", many=True)
+_KIND_COLUMN = Column("kind", _KIND, "The most specific classes the curators gave it (labels).", many=True)
 _ALT = Column("alternative_names", "skos:altLabel", "Other names it is known by.", many=True)
 _DESCRIPTION = Column("description", "rdfs:comment", "A short description in the project's words.", many=True)
 _SECTIONS = Column("sections", "nkhr:statedIn", "The article sections that state its facts.", link=True, many=True)
@@ -77,50 +83,52 @@ _FACILITY = (
     Column("located_in", "schema:containedInPlace", "The place it lies in.", link=True),
 )
 
+_CAMPS = ("nkhr:PoliticalPrisonCamp", "nkhr:ReeducationCamp")
+_FACILITIES = ("nkhr:DetentionFacility", "nkhr:CampSection")
+_OWN_LABEL = Column("label", "rdfs:label", "")
+
 TABLES: tuple[Table, ...] = (
     Table("camps", "Prison camps",
           "The political prison camps (kwan-li-so) and re-education camps (kyo-hwa-so) the article names.",
-          "VALUES ?class { nkhr:PoliticalPrisonCamp nkhr:ReeducationCamp } ?x a ?class .",
-          (_KIND, *_FACILITY, _ALT, _DESCRIPTION, _SECTIONS),
+          _CAMPS,
+          (_KIND_COLUMN, *_FACILITY, _ALT, _DESCRIPTION, _SECTIONS),
           foreign_keys=(("located_in", "places"),)),
     Table("facilities", "Other detention facilities and camp sections",
           "Detention facilities that are not one of the camps, and the separately run sections of camps.",
-          "{ ?x a nkhr:DetentionFacility } UNION { ?x a nkhr:CampSection } "
-          "FILTER NOT EXISTS { VALUES ?camp { nkhr:PoliticalPrisonCamp nkhr:ReeducationCamp } ?x a ?camp }",
-          (_KIND, Column("part_of", "schema:containedInPlace", "The camp or place it is part of.", link=True),
+          _FACILITIES,
+          (_KIND_COLUMN, Column("part_of", "schema:containedInPlace", "The camp or place it is part of.", link=True),
            Column("regime", "nkhr:regime", "How its prisoners are held.", many=True), _ALT, _DESCRIPTION, _SECTIONS),
-          foreign_keys=(("part_of", "camps"),)),
+          foreign_keys=(("part_of", "camps"),), excluded=_CAMPS),
     Table("places", "Places",
           "Countries, administrative regions and other places that are not detention facilities.",
-          "?x a nkhr:Place . FILTER NOT EXISTS { ?x a nkhr:DetentionFacility } "
-          "FILTER NOT EXISTS { ?x a nkhr:CampSection }",
-          (_KIND, Column("located_in", "schema:containedInPlace", "The place it lies in.", link=True, many=True),
-           _ALT, _DESCRIPTION, _SECTIONS)),
+          ("nkhr:Place",),
+          (_KIND_COLUMN, Column("located_in", "schema:containedInPlace", "The place it lies in.", link=True, many=True),
+           _ALT, _DESCRIPTION, _SECTIONS), excluded=_FACILITIES),
     Table("people", "People",
           "The people the article names: officials, witnesses, former prisoners, authors, investigators.",
-          "?x a nkhr:Person .",
+          ("nkhr:Person",),
           (Column("nationality", "schema:nationality", "Their country.", link=True, many=True),
            Column("member_of", "org:memberOf", "Bodies they belong to.", link=True, many=True),
            _ALT, _DESCRIPTION, _SECTIONS)),
     Table("organisations", "Organisations",
           "Government bodies, intergovernmental bodies, NGOs, media and parties the article names.",
-          "?x a nkhr:Organisation .",
-          (_KIND, Column("part_of", "org:subOrganizationOf", "The body it belongs to.", link=True, many=True),
+          ("nkhr:Organisation",),
+          (_KIND_COLUMN, Column("part_of", "org:subOrganizationOf", "The body it belongs to.", link=True, many=True),
            _ALT, _DESCRIPTION, _SECTIONS)),
     Table("documents", "Documents",
           "Reports, books, films, laws, treaties, resolutions, testimonies and articles (not the article's sections).",
-          "?x a nkhr:Document . FILTER NOT EXISTS { ?x a nkhr:Section }",
-          (_KIND, Column("title", "dcterms:title", "Its title as published.", many=True),
+          ("nkhr:Document",),
+          (_KIND_COLUMN, Column("title", "dcterms:title", "Its title as published.", many=True),
            Column("issued", "dcterms:issued", "When it was issued: a year, a year-month or a date (ISO 8601).",
                   many=True),
            Column("creator", "dcterms:creator", "Who wrote or made it.", link=True, many=True),
            Column("publisher", "dcterms:publisher", "Who published it.", link=True, many=True),
            Column("url", "schema:url", "Where it can be read.", many=True),
-           _DESCRIPTION, _SECTIONS)),
+           _DESCRIPTION, _SECTIONS), excluded=("nkhr:Section",)),
     Table("events", "Events",
           "Dated happenings: executions, abductions, hearings, votes, visits, meetings, bans, appointments.",
-          "?x a nkhr:Event .",
-          (_KIND, Column("date", "dcterms:date", "When: a year, a year-month or a date (ISO 8601).", many=True),
+          ("nkhr:Event",),
+          (_KIND_COLUMN, Column("date", "dcterms:date", "When: a year, a year-month or a date (ISO 8601).", many=True),
            Column("end_date", "schema:endDate", "When it ended, for an event that lasted.", many=True),
            Column("location", "schema:location", "Where it happened.", link=True, many=True),
            Column("actor", "nkhr:actor", "Who did it.", link=True, many=True),
@@ -129,7 +137,7 @@ TABLES: tuple[Table, ...] = (
     Table("claims", "Claims",
           "One row per claim: a statement someone makes, with its figure, range, qualifiers, certainty, "
           "author, time, section and who disputes it. Compare rows with the same subject and quantity kind.",
-          "?x a nkhr:Claim .",
+          ("nkhr:Claim",),
           (Column("about", "nkhr:about", "What the claim is about (a camp, a country, a group, an event...).",
                   link=True, many=True),
            Column("quantity_kind", "nkhr:quantityKind", "What a figure measures (prisoners held, deaths, area...).",
@@ -158,20 +166,7 @@ TABLES: tuple[Table, ...] = (
 )
 
 
-def _values_query(table: Table, column: Column) -> str:
-    """Rows (?x ?v ?l): each thing of the table, one value of the column, and the value's label."""
-    if column.path == "KIND":
-        # The classes as given (treaties and their articles are given in the ontology's rights scheme).
-        value = (f"{{ GRAPH <{GRAPH_ASSERTED}> {{ ?x a ?v }} }} UNION {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?x a ?v }} }} "
-                 f"FILTER STRSTARTS(STR(?v), \"{BASE}ontology#\")")
-    else:
-        value = f"?x {column.path} ?v ."
-    label = f"OPTIONAL {{ ?v {_LABEL} ?l }}" if column.link or column.path == "KIND" else ""
-    return f"{_PROLOGUE}SELECT DISTINCT ?x ?v ?l WHERE {{ {table.members} {value} {label} }}"
-
-
-def _text(term: Any) -> str:
-    return term.value if term is not None else ""
+Values = dict[str, dict[str, dict[str, int]]]    # property (or _KIND) -> thing -> value -> _LITERAL|_NODE
 
 
 def _expand(curie: str) -> str:
@@ -179,65 +174,98 @@ def _expand(curie: str) -> str:
     return PREFIXES[prefix] + local
 
 
-def _found(store: ox.Store, table: Table, columns: list[Column]) -> dict[str, dict[str, dict[str, set[str]]]]:
-    """For each column: thing -> value -> the value's labels.
+def _columns(table: Table) -> list[Column]:
+    return [_OWN_LABEL, *table.columns] if table.own_label else list(table.columns)
 
-    The columns that follow one property are read in one query per table (each thing's
-    triples are visited once, not once per column); the kind, which reads the graphs the
-    classes are given in, has its own.
+
+def _key(column: Column) -> str:
+    return _KIND if column.path == _KIND else _expand(column.path or "")
+
+
+def _members(store: ox.Store) -> dict[str, set[str]]:
+    """Each table's things: the IRIs of one of its classes and of none of its excluded ones."""
+    of: dict[str, set[str]] = {}
+
+    def things(classes: tuple[str, ...]) -> set[str]:
+        for cls in classes:
+            if cls not in of:
+                of[cls] = instances(store, _expand(cls))
+        return set().union(*(of[cls] for cls in classes))
+
+    return {table.name: things(table.classes) - things(table.excluded) for table in TABLES}
+
+
+def _read(store: ox.Store, members: dict[str, set[str]]) -> tuple[Values, dict[str, set[str]]]:
+    """The values of every column's property for the things of the tables that have it, and the
+    labels (``rdfs:label`` or ``skos:prefLabel``) of every node such a value names."""
+    wanted: dict[str, set[str]] = defaultdict(set)          # property -> the things whose values are read
+    links: set[str] = set()                                 # properties whose values want their labels
+    for table in TABLES:
+        for column in _columns(table):
+            wanted[_key(column)] |= members[table.name]
+            if column.link or column.path == _KIND:
+                links.add(_key(column))
+    assert not links & set(_LABELS), "a link column follows a label property: read the labels after it"
+    values: Values = defaultdict(lambda: defaultdict(dict))
+    labelled: set[str] = set()                  # the nodes a linked value names, whose labels are wanted
+    labels: dict[str, set[str]] = defaultdict(set)
+    # The kinds are the classes given (not the superclasses inferred) that are the project's own.
+    # The label properties come last, each read once: by then every linked value is known (no
+    # link column follows a label property), so they give both the label column and the labels.
+    reads = [(_KIND, RDF_TYPE, GIVEN_GRAPHS),
+             *((iri, iri, MAIN_GRAPHS) for iri in [*sorted(set(wanted) - {_KIND, *_LABELS}), *_LABELS])]
+    for key, predicate, graphs in reads:
+        things, found, kinds = wanted.get(key, set()), values[key], key == _KIND
+        naming, link = predicate in _LABELS and not kinds, key in links
+        for subject, term in pairs(store, predicate, graphs):
+            thing = subject.value
+            if thing in things:
+                value, cell = term.value, found[thing]
+                if isinstance(term, ox.Literal):
+                    if not kinds or value.startswith(_ONTOLOGY):
+                        cell[value] = cell.get(value, 0) | _LITERAL
+                elif not kinds or (value.startswith(_ONTOLOGY) and isinstance(term, ox.NamedNode)):
+                    cell[value] = cell.get(value, 0) | _NODE
+                    if link:
+                        labelled.add(value)
+            if naming and thing in labelled:
+                labels[thing].add(term.value)
+    return values, labels
+
+
+def _cells(table: Table, members: set[str], values: Values,
+           labels: dict[str, str]) -> tuple[list[str], list[list[str]]]:
+    """The header and the rows of one table, sorted by IRI.
+
+    ``labels`` holds each labelled node's first label; a literal or an unlabelled node has none
+    (the label cell is empty, a kind falls back to the class's local name).
     """
-    found: dict[str, dict[str, dict[str, set[str]]]] = {
-        column.name: defaultdict(lambda: defaultdict(set)) for column in columns}
-    by_property: dict[str, list[Column]] = defaultdict(list)
-    for column in columns:
-        if column.path == "KIND":
-            for row in _solutions(store, _values_query(table, column)):
-                found[column.name][_text(row["x"])][_text(row["v"])].add(_text(row["l"]))
-        elif column.path is not None:
-            by_property[_expand(column.path)].append(column)
-    if by_property:
-        properties = " ".join(f"<{iri}>" for iri in sorted(by_property))
-        query = (f"{_PROLOGUE}SELECT DISTINCT ?x ?p ?v ?l WHERE {{ {table.members} VALUES ?p {{ {properties} }} "
-                 f"?x ?p ?v OPTIONAL {{ ?v {_LABEL} ?l }} }}")
-        for row in _solutions(store, query):
-            x, value, label = _text(row["x"]), _text(row["v"]), _text(row["l"])
-            for column in by_property[_text(row["p"])]:
-                found[column.name][x][value].add(label if column.link else "")
-    return found
-
-
-def _solutions(store: ox.Store, query: str) -> ox.QuerySolutions:
-    answer = store.query(query, use_default_graph_as_union=True)
-    assert isinstance(answer, ox.QuerySolutions)
-    return answer
-
-
-def _cells(store: ox.Store, table: Table) -> tuple[list[str], list[list[str]]]:
-    """The header and the rows of one table, sorted by IRI."""
-    members = sorted({_text(row["x"]) for row in _solutions(
-        store, f"{_PROLOGUE}SELECT DISTINCT ?x WHERE {{ {table.members} }}") if isinstance(row["x"], ox.NamedNode)})
-    header, columns = ["iri"], []
-    if table.own_label:
-        header.append("label")
-        columns.append((Column("label", "rdfs:label", ""), False))
-    for column in table.columns:
+    header, rows = ["iri"], {iri: [iri] for iri in sorted(members)}
+    for column in _columns(table):
         header.append(column.name)
-        if column.link and column.path != "KIND":
+        kind_column = column.path == _KIND
+        with_label = column.link and not kind_column
+        if with_label:
             header.append(f"{column.name}_label")
-        columns.append((column, column.link and column.path != "KIND"))
-    cells: dict[str, list[str]] = {iri: [iri] for iri in members}
-    found = _found(store, table, [column for column, _ in columns])
-    for column, with_label in columns:
-        by_thing = found[column.name]
-        for iri, values in cells.items():
-            chosen = sorted(by_thing.get(iri, {}).items())
-            if column.path == "KIND":      # the labels of the classes, not their IRIs
-                values.append(SEPARATOR.join(min(labels) or value.rsplit("#", 1)[-1] for value, labels in chosen))
+        by_thing = values[_key(column)]
+        for iri, cells in rows.items():
+            found = by_thing.get(iri)
+            if not found:
+                cells.extend(("", "") if with_label else ("",))
                 continue
-            values.append(SEPARATOR.join(value for value, _ in chosen))
+            if len(found) == 1 and not kind_column:
+                (value, kind), = found.items()
+                cells.extend((value, labels.get(value, "") if kind == _NODE else "") if with_label else (value,))
+                continue
+            chosen = sorted(found.items())
+            if kind_column:      # the labels of the classes, not their IRIs
+                cells.append(SEPARATOR.join((labels.get(value, "") if kind == _NODE else "")
+                                            or value.rsplit("#", 1)[-1] for value, kind in chosen))
+                continue
+            cells.append(SEPARATOR.join(value for value, _ in chosen))
             if with_label:
-                values.append(SEPARATOR.join(min(labels) for _, labels in chosen))
-    return header, [cells[iri] for iri in members]
+                cells.append(SEPARATOR.join(labels.get(value, "") if kind == _NODE else "" for value, kind in chosen))
+    return header, list(rows.values())
 
 
 def _csv(header: list[str], rows: list[list[str]]) -> bytes:
@@ -312,8 +340,11 @@ def tables_of_store(store: ox.Store) -> dict[str, bytes]:
     """The data package of the dataset already in ``store`` (a build that loads it once can share it)."""
     files: dict[str, bytes] = {}
     resources: list[dict[str, Any]] = []
+    members = _members(store)
+    values, labels = _read(store, members)
+    first = {node: min(names) for node, names in labels.items()}
     for table in TABLES:
-        data = _csv(*_cells(store, table))
+        data = _csv(*_cells(table, members[table.name], values, first))
         files[f"{TABLES_DIR}/{table.name}.csv"] = data
         resources.append(_resource(table, data))
     files[f"{TABLES_DIR}/{DESCRIPTOR}"] = (json.dumps(descriptor(resources), indent=2, ensure_ascii=False)
