@@ -138,7 +138,9 @@ def _triple_key(triple: Stated) -> tuple[str, bool, str, str]:
 
 def make_dataset(named: Mapping[str, RdfTriples]) -> list[ox.Quad]:
     """Each graph's triples (an rdflib graph or pyoxigraph triples) as quads in the graph of that
-    name, sorted: what ``dataset_bytes`` writes."""
+    name, sorted: what ``dataset_bytes`` writes. The order's definition, kept as the reference:
+    the build writes its dumps through ``SortedDataset`` (the same order, far faster at scale;
+    tests/build/test_sorted_dataset.py compares them)."""
     quads: list[ox.Quad] = []
     for name in sorted(named):
         graph_name = ox.NamedNode(name)
