@@ -1,7 +1,8 @@
-"""One call of the build run in a forked process while the build goes on: SHACL validation.
+"""One call of the build run in a forked process while the build goes on: the checks (SHACL
+validation, then the catalog queries and the quality checks).
 
-Validation reads the closure and nothing after it reads validation's result until the build is
-about to be published, so it can run beside the query stage and the writing of the files. It
+The checks read the closure and the store, and nothing after them reads their results until the
+build is about to be published, so they can run beside the writing of the files. It
 cannot run in a thread: the SHACL engine holds the interpreter while it works. A forked child
 starts with the parent's memory as it is (nothing is copied or parsed again), computes the
 call, and sends its result back through a pipe, pickled.
@@ -13,7 +14,6 @@ result is first asked for, as does a system without ``fork``: the same result, o
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
 import os
 import signal
@@ -22,6 +22,8 @@ import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Generic, TypeVar
+
+from ..lifetime import signal_on_parent_death
 
 T = TypeVar("T")
 
@@ -97,17 +99,11 @@ def _child(call: Callable[[], object], sender: Connection, parent: int) -> None:
     sender.close()
 
 
-PR_SET_PDEATHSIG = 1        # prctl(2): the signal this process gets when the thread that forked it ends
-
 
 def _die_with_parent(parent: int) -> None:
     """Be killed when the build is (a killed build would otherwise leave its child validating a
     million triples for minutes). The build forks from its main thread, whose end is the
-    process's end, so the kernel's parent-death signal is enough; Linux only."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):       # not Linux: the child ends when it finds the pipe closed
-        return
-    if os.getppid() != parent:              # the build died before the signal was asked for
-        os._exit(1)
+    process's end, so the kernel's parent-death signal is enough; elsewhere than Linux the child
+    ends when it finds the pipe closed."""
+    if signal_on_parent_death(signal.SIGKILL) and os.getppid() != parent:
+        os._exit(1)                         # the build died before the signal was asked for

@@ -17,7 +17,6 @@ a reverse proxy of your own with the same protections.
 
 from __future__ import annotations
 
-import ctypes
 import ipaddress
 import os
 import pwd
@@ -31,9 +30,9 @@ from importlib.resources import files
 from pathlib import Path
 from string import Template
 
+from ..lifetime import PR_SET_CHILD_SUBREAPER, prctl, signal_on_parent_death
+
 SOCKET_NAME = "app.sock"
-PR_SET_PDEATHSIG = 1
-PR_SET_CHILD_SUBREAPER = 36
 
 
 class FrontUnavailable(Exception):
@@ -115,8 +114,7 @@ def adopt_orphans() -> None:
     nginx's workers do not notice that their master died: killed with SIGKILL, it left them
     holding the port for ever. As the server's master adopts them, ``Front.finish`` can end them.
     """
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    prctl(PR_SET_CHILD_SUBREAPER, 1)
 
 
 def _orphaned_nginx() -> list[int]:
@@ -138,8 +136,7 @@ def _orphaned_nginx() -> list[int]:
 
 def _die_with_parent() -> None:
     """In nginx's master, before exec: be sent SIGTERM when the server process dies, even by SIGKILL."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    signal_on_parent_death(signal.SIGTERM)
 
 
 @dataclass
