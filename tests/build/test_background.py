@@ -27,17 +27,17 @@ def test_a_forked_call_returns_its_value_and_raises_its_error():
         import os
         from nkhr.build.background import Background, BackgroundError
         parent = os.getpid()
-        call = Background(lambda: (os.getpid(), [1, 2, 3]))
+        call = Background(lambda inbox: (os.getpid(), [1, 2, 3]))
         pid, value = call.result()
         print(call.forked, pid != parent, value)
         def fails():
             raise ValueError("no such shape")
         try:
-            Background(fails).result()
+            Background(lambda inbox: fails()).result()
         except ValueError as exc:
             print("raised", exc)
         try:
-            Background(lambda: os._exit(9)).result()
+            Background(lambda inbox: os._exit(9)).result()
         except BackgroundError as exc:
             print("died", exc)
     """)
@@ -47,18 +47,61 @@ def test_a_forked_call_returns_its_value_and_raises_its_error():
     assert lines[2].startswith("died ") and "exit code 9" in lines[2]
 
 
+def test_a_forked_call_reads_what_is_sent_in_order_and_the_sender_does_not_wait_for_it():
+    output = run_alone("""
+        import time
+        from nkhr.build.background import Background
+        def reads(inbox):
+            time.sleep(1)                   # busy (importing the engine, say) before it reads
+            return [len(part) for part in inbox]
+        pending = Background(reads)
+        started = time.monotonic()
+        pending.send([b"a" * 5_000_000, b"", b"bc"])    # far more than a pipe holds
+        print(time.monotonic() - started < 0.5, pending.result())
+        waiting = Background(lambda inbox: list(inbox))
+        waiting.cancel()                    # the build failed before its data was made
+        print(waiting.result())
+    """)
+    assert output.splitlines() == ["True [5000000, 0, 2]", "[]"]
+
+
+def test_a_build_that_fails_before_its_data_is_made_leaves_no_child(tmp_path):
+    output = run_alone(f"""
+        import shutil, multiprocessing
+        from pathlib import Path
+        from nkhr.project import Project
+        from nkhr.build.load import SourceError
+        from nkhr.build.pipeline import run_build
+        root = Path({str(tmp_path)!r}) / "p"
+        shutil.copytree({str(Path(__file__).parents[2])!r}, root, ignore=shutil.ignore_patterns(
+            ".git", ".venv", "node_modules", "dist", ".nkhr-builds", "tests", "bench", "*.pyc"))
+        (root / "data" / "zz-broken.ttl").write_text("this is not turtle")
+        try:
+            run_build(Project(root))
+        except SourceError as exc:
+            print("refused", "zz-broken.ttl" in str(exc))
+        for child in multiprocessing.active_children():
+            child.join(timeout=20)
+        print(len([c for c in multiprocessing.active_children() if c.is_alive()]))
+    """)
+    assert output.splitlines() == ["refused True", "0"]
+
+
 def test_with_other_threads_the_call_is_made_in_this_process_when_asked():
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
         calls: list[int] = []
-        pending = Background(lambda: calls.append(1) or "done")
+        pending = Background(lambda inbox: calls.append(1) or "done")
         assert not pending.forked and calls == []          # not made yet: no fork with threads
         assert pending.result() == "done" and calls == [1]
         assert pending.result() == "done" and calls == [1]  # once
+        fed = Background(lambda inbox: b"+".join(inbox))
+        fed.send([b"x", b"y"])
+        assert not fed.forked and fed.result() == b"x+y"
         with pytest.raises(KeyError):
-            Background(lambda: {}["missing"]).result()
+            Background(lambda inbox: {}["missing"]).result()
     finally:
         stop.set()
         other.join()
@@ -68,7 +111,7 @@ def test_a_killed_build_takes_its_background_child_with_it():
     script = textwrap.dedent("""
         import time
         from nkhr.build.background import Background
-        pending = Background(lambda: time.sleep(60))
+        pending = Background(lambda inbox: time.sleep(60))
         print(pending._process.pid, flush=True)
         time.sleep(60)
     """)

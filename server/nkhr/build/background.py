@@ -1,15 +1,21 @@
 """One call of the build run in a forked process while the build goes on: the checks (SHACL
 validation, then the catalog queries and the quality checks).
 
-The checks read the closure and the store, and nothing after them reads their results until the
-build is about to be published, so they can run beside the writing of the files. It
-cannot run in a thread: the SHACL engine holds the interpreter while it works. A forked child
-starts with the parent's memory as it is (nothing is copied or parsed again), computes the
-call, and sends its result back through a pipe, pickled.
+Nothing after the checks reads their results until the build is about to be published, so they
+can run beside the rest of it. They cannot run in a thread: the SHACL engine holds the
+interpreter while it works. So the call runs in a forked child and sends its result back through
+a pipe, pickled.
+
+The child is forked when the build starts, before the data is even parsed: it spends the
+parent's parsing and reasoning importing the SHACL engine and preparing the shapes, on a core
+that would otherwise wait, and is then handed the data it checks as bytes (``send``: the dumps'
+own N-Triples, which it loads into stores of its own), written into its pipe by a thread so that
+the build goes on meanwhile. A call that needs no input just ignores its inbox.
 
 Forking a process that runs other threads can leave the child waiting on a lock one of them
 held, so a process with other threads (a test runner with servers, say) makes the call when its
-result is first asked for, as does a system without ``fork``: the same result, one stage later.
+result is first asked for, with what was sent, as does a system without ``fork``: the same
+result, one stage later.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection
 from typing import Generic, TypeVar
 
@@ -27,29 +33,63 @@ from ..lifetime import signal_on_parent_death
 
 T = TypeVar("T")
 
+Inbox = Iterator[bytes]
+"""What the call is sent, part by part, in order; it ends when the sender has sent everything
+(``Background.send``) or has given up (``Background.cancel``)."""
+
 
 class BackgroundError(Exception):
     """The background process stopped without a result (killed, out of memory)."""
 
 
 class Background(Generic[T]):
-    """``call()`` started now, in a forked child where that is safe; ``result()`` waits for it."""
+    """``call(inbox)`` started now, in a forked child where that is safe; ``send`` hands it its
+    input, ``result()`` waits for its value."""
 
-    def __init__(self, call: Callable[[], T]):
+    def __init__(self, call: Callable[[Inbox], T]):
         self._value: T | None = None
         self._error: BaseException | None = None
         self._done = False
+        self._sent: list[bytes] | None = None
+        self._sender: threading.Thread | None = None
         self.seconds = 0.0
         self.forked = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
         if not self.forked:
             self._call = call
             return
         context = multiprocessing.get_context("fork")
+        inbox, self._inputs = context.Pipe(duplex=False)
         self._results, sender = context.Pipe(duplex=False)
-        self._process = context.Process(target=_child, args=(call, sender, os.getpid()), name="nkhr-background",
-                                        daemon=True)
+        self._process = context.Process(target=_child, name="nkhr-background", daemon=True,
+                                        args=(call, inbox, sender, (self._inputs, self._results), os.getpid()))
         self._process.start()
+        inbox.close()
         sender.close()
+
+    def send(self, parts: Iterable[bytes]) -> None:
+        """Hand the call its input (once): a thread writes the parts into the child's pipe, so this
+        returns at once, and the parts are let go of as the child reads them."""
+        if not self.forked:
+            self._sent = list(parts)
+            return
+        self._sender = threading.Thread(target=self._send, args=(iter(parts),), name="nkhr-background-input",
+                                        daemon=True)
+        self._sender.start()
+
+    def _send(self, parts: Iterator[bytes]) -> None:
+        try:
+            for part in parts:
+                self._inputs.send_bytes(part)
+        except OSError:             # the child is gone: result() says why
+            pass
+        finally:
+            self._inputs.close()
+
+    def cancel(self) -> None:
+        """Nothing will be sent (the build failed before its data was made): the call's inbox ends,
+        and a forked child that waits for it stops."""
+        if self.forked and self._sender is None:
+            self._inputs.close()
 
     def result(self) -> T:
         """The call's value, or its exception raised here."""
@@ -60,9 +100,10 @@ class Background(Generic[T]):
             else:
                 started = time.perf_counter()
                 try:
-                    self._value = self._call()
+                    self._value = self._call(iter(self._sent or ()))
                 except BaseException as exc:
                     self._error = exc
+                self._sent = None
                 self.seconds = time.perf_counter() - started
         if self._error is not None:
             raise self._error
@@ -79,17 +120,22 @@ class Background(Generic[T]):
         finally:
             self._results.close()
         self._process.join()
+        if self._sender is not None:
+            self._sender.join()
         if ok:
             self._value = payload
         else:
             self._error = payload
 
 
-def _child(call: Callable[[], object], sender: Connection, parent: int) -> None:
+def _child(call: Callable[[Inbox], object], inbox: Connection, sender: Connection,
+           parents_ends: tuple[Connection, Connection], parent: int) -> None:
     _die_with_parent(parent)
+    for end in parents_ends:        # the inbox ends only when no process holds its other end open
+        end.close()
     started = time.perf_counter()
     try:
-        outcome: tuple[bool, object, float] = (True, call(), 0.0)
+        outcome: tuple[bool, object, float] = (True, call(_parts(inbox)), 0.0)
     except BaseException as exc:        # sent to the parent, which raises it
         outcome = (False, exc, 0.0)
     try:
@@ -98,6 +144,16 @@ def _child(call: Callable[[], object], sender: Connection, parent: int) -> None:
         sender.send((False, BackgroundError(f"the background result could not be sent back: {exc}"), 0.0))
     sender.close()
 
+
+def _parts(inbox: Connection) -> Inbox:
+    """The parts the parent sends, until it closes the pipe."""
+    try:
+        while True:
+            yield inbox.recv_bytes()
+    except EOFError:
+        return
+    finally:
+        inbox.close()
 
 
 def _die_with_parent(parent: int) -> None:

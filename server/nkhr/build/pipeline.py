@@ -8,9 +8,9 @@ pipeline and writes nothing.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -22,12 +22,15 @@ from .. import __version__
 from ..project import Project
 from ..serialize import OxTerm, SortedDataset, graph_bytes
 from ..vocab import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, ONTOLOGY_IRI, section_graph
-from .background import Background
+from .background import Background, Inbox
 from .fastreason import FastClosure, fast_closure
 from .load import LoadedFiles, load_files, parse_file
 from .provenance import Provenance, derive
 from .queries import check_files, run_queries
 from .reason import Closure
+
+# The named graphs whose union is the published default graph (``BuildResult.graphs``).
+DEFAULT_GRAPHS = frozenset((GRAPH_ONTOLOGY, GRAPH_ASSERTED, GRAPH_INFERRED))
 
 if TYPE_CHECKING:       # validate (and the SHACL engine) is imported by the background child only
     from .report import ValidationReport
@@ -104,6 +107,7 @@ class BuildResult:
         checked = pending.result()          # the query stage's errors are raised here
         for prefix, namespace in checked.namespaces:
             checked.report.graph.bind(prefix, namespace, override=True, replace=True)
+        checked.report = checked.report.located(self.files_for, self.data.lines_for)
         self._report, self._report_turtle, self._catalog = checked.report, checked.report_turtle, checked.catalog
         self.timings["validate"] = checked.validate_seconds
         beside = " (in the background)" if pending.forked else ""
@@ -137,11 +141,13 @@ class BuildResult:
     @property
     def graphs(self) -> dict[str, set[ox.Triple]]:
         """The named graphs whose union is the default graph, by name, as pyoxigraph triples."""
-        return {
+        graphs = {
             GRAPH_ONTOLOGY: self.ontology.triples,
             GRAPH_ASSERTED: self.data.triples,
             GRAPH_INFERRED: self.closure.inferred_triples,
         }
+        assert set(graphs) == DEFAULT_GRAPHS
+        return graphs
 
     @cached_property
     def section_graphs(self) -> dict[str, list[ox.Triple]]:
@@ -162,8 +168,8 @@ class BuildResult:
 
     @cached_property
     def store(self) -> ox.Store:
-        """The published dataset in one in-memory store, loaded once: the query stage, the tables
-        and the search index read it (they used to load a copy each, from the dump).
+        """The published dataset in one in-memory store, loaded once: the tables and the search
+        index read it (they used to load a copy each, from the dump); the checks load theirs the same way.
 
         It is loaded from the dumps' own N-Triples of each graph (``dataset``), which Oxigraph
         parses without a Python object per quad (making one per quad took four times as long),
@@ -175,32 +181,20 @@ class BuildResult:
                 store.bulk_load(text, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name))
         return store
 
-    def validated_store(self) -> ox.Store:
-        """What SHACL validates: the default graph of the published dataset (the ontology, the
-        asserted and the inferred triples; the section graphs repeat asserted ones) in a store's
-        default graph, loaded from the dumps' N-Triples as ``store`` is."""
-        store = ox.Store()
-        text = self.dataset.ntriples()
-        if text:
-            store.bulk_load(text, format=ox.RdfFormat.N_TRIPLES)
-        return store
-
     @cached_property
     def dataset(self) -> SortedDataset:
         """The published dataset in the dumps' order (``serialize.SortedDataset``): the write stage's."""
         return SortedDataset(self.published_graphs)
 
     def release_store(self) -> None:
-        """Let the in-memory store go once the tables and the search index are made: a forked
-        child holds its own copy; checks still to be run in this process keep it."""
-        if self.checks is None or self.checks.forked:
-            self.__dict__.pop("store", None)
+        """Let the in-memory store go once the tables and the search index are made (the checks
+        load their own, from what they were sent)."""
+        self.__dict__.pop("store", None)
 
     def release_dataset(self) -> None:
         """Let the sorted lines go once the dumps are written (about half a gigabyte at a million
-        triples); checks still to be run in this process keep them."""
-        if self.checks is None or self.checks.forked:
-            self.__dict__.pop("dataset", None)
+        triples); the checks were sent what they read of them."""
+        self.__dict__.pop("dataset", None)
 
     @property
     def ontology_version(self) -> str:
@@ -217,52 +211,93 @@ def run_build(project: Project, data_files: list[Path] | None = None,
               progress: Callable[[str], object] = lambda message: None, wait: bool = True) -> BuildResult:
     """Parse, reason, validate and run the queries.
 
-    Validation and then the query stage run in the background (``build/background.py``): they
-    read the closure and the store and nothing after them reads their results until the build is
-    about to be published. With ``wait`` (the default) they are awaited here; else by whoever
-    reads ``result.report`` or ``result.catalog`` first (``write_dist`` does, before it publishes
-    anything), so that they run beside the writing of the files.
+    Validation and then the query stage run in the background (``build/background.py``): a
+    child started before the data is parsed, which imports the SHACL engine and prepares the
+    shapes meanwhile, and is then sent the dataset's N-Triples. Nothing after them reads their
+    results until the build is about to be published. With ``wait`` (the default) they are
+    awaited here; else by whoever reads ``result.report`` or ``result.catalog`` first
+    (``write_dist`` does, before it publishes anything), so that they run beside the writing of
+    the files.
 
     Raises SourceError, InconsistentError, NotConformingError, QueryFileError or CheckFailed
     (the last three when the checks are awaited); a build that does not conform runs no query.
     """
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    ontology = load_files(project.ontology_files(), project.relative)
-    data = load_files(data_files if data_files is not None else project.data_files(), project.relative)
     shapes = parse_file(project.shapes_file, project.relative(project.shapes_file))
-    timings["parse"] = time.perf_counter() - started
-    progress(f"parsed {len(ontology.files)} ontology and {len(data.files)} data files "
-             f"({len(ontology.triples) + len(data.triples)} triples) in {timings['parse']:.2f}s")
+    checks = Background(partial(_checks, project, shapes))     # forked now, with the shapes parsed
+    try:
+        ontology = load_files(project.ontology_files(), project.relative)
+        data = load_files(data_files if data_files is not None else project.data_files(), project.relative)
+        timings["parse"] = time.perf_counter() - started
+        progress(f"parsed {len(ontology.files)} ontology and {len(data.files)} data files "
+                 f"({len(ontology.triples) + len(data.triples)} triples) in {timings['parse']:.2f}s")
 
-    started = time.perf_counter()
-    # The OWL-RL entailments our ontology needs, 20x faster than owlrl and proven equal to its
-    # result by tests/build/test_reasoning_equivalence.py; owlrl remains the fallback and the reference.
-    closure = fast_closure(ontology.triples, data.triples)
-    timings["reason"] = time.perf_counter() - started
-    progress(f"OWL-RL closure: {len(closure.inferred_triples)} new triples in {timings['reason']:.2f}s")
-
-    result = BuildResult(project, ontology, data, closure, timings=timings, shapes=shapes,
-                         provenance=derive(data.by_file), progress=progress)
-    started = time.perf_counter()
-    result.load_store()         # before the checks start: they query it, as the tables and the search index do
-    timings["store_in_memory"] = time.perf_counter() - started      # with the dumps' sorted lines it reads
-
-    def checks() -> _Checked:
-        from .validate import validate
         started = time.perf_counter()
-        report = validate(result.validated_store(), shapes, result.files_for, lines_for=result.data.lines_for)
-        checked = _Checked(report, [(prefix, str(namespace)) for prefix, namespace in report.graph.namespaces()],
-                           graph_bytes(report.graph, "turtle"), time.perf_counter() - started)
-        if report.conforms:
-            started = time.perf_counter()
-            checked.catalog = run_queries(project, result.store, sorted(result.graphs))
-            checked.queries_seconds = time.perf_counter() - started
-        return checked
-    result.checks = Background(checks)
+        # The OWL-RL entailments our ontology needs, 20x faster than owlrl and proven equal to its
+        # result by tests/build/test_reasoning_equivalence.py; owlrl remains the fallback and the reference.
+        closure = fast_closure(ontology.triples, data.triples)
+        timings["reason"] = time.perf_counter() - started
+        progress(f"OWL-RL closure: {len(closure.inferred_triples)} new triples in {timings['reason']:.2f}s")
+
+        result = BuildResult(project, ontology, data, closure, timings=timings, shapes=shapes,
+                             provenance=derive(data.by_file), progress=progress)
+        started = time.perf_counter()
+        result.load_store()         # the tables and the search index read it
+        timings["store_in_memory"] = time.perf_counter() - started      # with the dumps' sorted lines it reads
+    except BaseException:
+        checks.cancel()
+        raise
+    checks.send(_check_inputs(result.dataset))
+    result.checks = checks
     if wait:
         result.wait_for_checks()
     return result
+
+
+def _check_inputs(dataset: SortedDataset) -> Iterator[bytes]:
+    """What the checks are sent (``_checks`` reads it in this order): the default graph of the
+    published dataset as N-Triples (the ontology, the asserted and the inferred triples, each
+    once: the section graphs repeat asserted ones), then each named graph's name and N-Triples.
+    Made as they are sent: the dumps' own lines, which the write stage reads too."""
+    yield dataset.ntriples()
+    for name in dataset.names:
+        yield name.encode("utf-8")
+        yield dataset.ntriples(name)
+
+
+def _checks(project: Project, shapes: Graph, inbox: Inbox) -> _Checked:
+    """Validate the data sent (``_check_inputs``) and, when it conforms, run the catalog queries
+    and the quality checks on it: in the background child, which meanwhile imported the SHACL
+    engine and prepared the shapes. The report's problems are located in the sources by the
+    build (``BuildResult._wait``), which holds them."""
+    from .validate import prepare, validate
+    prepared = prepare(shapes)
+    validated = _store_of(next(inbox, b""))
+    started = time.perf_counter()       # the data is here: what follows is validation's own time
+    store = ox.Store()
+    for name in inbox:
+        text = next(inbox)
+        if text:
+            store.bulk_load(text, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(name.decode("utf-8")))
+        del text
+    report = validate(validated, prepared, None)
+    del validated
+    checked = _Checked(report, [(prefix, str(namespace)) for prefix, namespace in report.graph.namespaces()],
+                       graph_bytes(report.graph, "turtle"), time.perf_counter() - started)
+    if report.conforms:
+        started = time.perf_counter()
+        checked.catalog = run_queries(project, store, sorted(DEFAULT_GRAPHS))
+        checked.queries_seconds = time.perf_counter() - started
+    return checked
+
+
+def _store_of(ntriples: bytes) -> ox.Store:
+    """A store holding ``ntriples`` in its default graph."""
+    store = ox.Store()
+    if ntriples:
+        store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    return store
 
 
 def describe_versions() -> dict[str, str]:

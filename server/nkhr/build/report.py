@@ -8,9 +8,11 @@ without importing the SHACL engine or rdflib's SPARQL parser.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 
 from rdflib import Graph
+from rdflib.term import Node
 
 
 @dataclass(frozen=True, order=True)
@@ -23,6 +25,18 @@ class Problem:
     shape: str
     files: tuple[str, ...]
     lines: tuple[str, ...] = ()     # "file:line" of the focus node's description (and of the triple)
+    # the focus node and the path's predicate (when the path is one) as the engine gave them:
+    # what ``located`` looks up in the sources
+    focus_node: Node | None = field(default=None, compare=False, repr=False)
+    path_predicate: Node | None = field(default=None, compare=False, repr=False)
+
+    def located(self, files_for: Callable[[Node], Iterable[str]],
+                lines_for: Callable[[Node, Node | None], Iterable[str]] | None = None) -> Problem:
+        """This problem with the files (and lines) that describe its focus node."""
+        if self.focus_node is None:
+            return self
+        lines = tuple(lines_for(self.focus_node, self.path_predicate)) if lines_for is not None else ()
+        return replace(self, files=tuple(files_for(self.focus_node)), lines=lines)
 
     def render(self) -> str:
         where = ", ".join(self.lines or self.files) or "(no data file mentions it)"
@@ -41,6 +55,12 @@ class ValidationReport:
     problems: list[Problem]
     graph: Graph
 
+    def located(self, files_for: Callable[[Node], Iterable[str]],
+                lines_for: Callable[[Node, Node | None], Iterable[str]] | None = None) -> ValidationReport:
+        """The report with each problem's files and lines: the build's background child validates
+        without the sources' indexes, and the build looks its problems up when the report is back."""
+        return replace(self, problems=ordered(p.located(files_for, lines_for) for p in self.problems))
+
     @property
     def violations(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "Violation"]
@@ -54,3 +74,11 @@ class ValidationReport:
                 else "The data does NOT conform to the shapes")
         head += f": {len(self.violations)} violation(s), {len(self.warnings)} warning(s).\n"
         return head + "".join("\n" + p.render() + "\n" for p in self.problems)
+
+
+_SEVERITY_RANK = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+def ordered(problems: Iterable[Problem]) -> list[Problem]:
+    """Each problem once, violations first, then in the order of their fields."""
+    return sorted(set(problems), key=lambda p: (_SEVERITY_RANK.get(p.severity, 3), p))

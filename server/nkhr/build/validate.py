@@ -20,6 +20,7 @@ xsd:integer`` from an rdfs:range) are not RDF, are never published, and are drop
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 import pyshacl_turbo
@@ -31,9 +32,10 @@ from rdflib.term import Node
 from ..serialize import OxTerm, oxigraph_quad, oxigraph_term, rdflib_term
 from ..shapes import path_text
 from ..vocab import short
-from .reach import prefixed_query, reach, visible_quads
+from .reach import Reach, prefixed_query, reach, visible_quads
 from .report import Problem as Problem  # re-exported: the report's classes were defined here
 from .report import ValidationReport as ValidationReport
+from .report import ordered
 
 _XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
 
@@ -49,25 +51,54 @@ def sparql_targets(shapes: Graph) -> list[tuple[Node, Node, str]]:
     return found
 
 
-def resolve_sparql_targets(data: Graph | ox.Store, shapes: Graph) -> Graph:
+@dataclass(frozen=True)
+class PreparedShapes:
+    """What validation needs of a shapes graph before it sees any data (``prepare``): the build's
+    background child makes it while the data is still being parsed and reasoned over."""
+
+    shapes: Graph
+    targets: list[tuple[Node, Node, str]]     # the SPARQL targets (sparql_targets)
+    template: Graph                           # the shapes without the links to those targets
+    seen: Reach | None                        # what the shapes read of the data (build/reach.py)
+
+
+def prepare(shapes: Graph | PreparedShapes) -> PreparedShapes:
+    """``shapes`` ready to be resolved against data: its SPARQL targets found, and what it reads.
+
+    What the shapes read does not depend on the nodes their targets select (sh:targetNode reads
+    nothing), so ``reach`` is computed once, on the shapes without their SPARQL targets."""
+    if isinstance(shapes, PreparedShapes):
+        return shapes
+    targets = sparql_targets(shapes)
+    if not targets:
+        return PreparedShapes(shapes, targets, shapes, reach(shapes))
+    template = Graph()
+    for prefix, namespace in shapes.namespaces():     # the engines write the report with them
+        template.bind(prefix, namespace, override=True, replace=True)
+    replaced = {(shape, SH.target, target) for shape, target, _ in targets}
+    for triple in shapes:
+        if triple not in replaced:
+            template.add(triple)
+    return PreparedShapes(shapes, targets, template, reach(template))
+
+
+def resolve_sparql_targets(data: Graph | ox.Store, shapes: Graph | PreparedShapes) -> Graph:
     """``shapes`` with each SPARQL target replaced by the nodes it selects in ``data`` (sh:targetNode).
 
     Oxigraph holds standard RDF only: the query does not see the triples the reasoner derives
     about literals (``"15" rdf:type xsd:integer``, from an rdfs:range). tests/data/test_shapes.py
     checks that every target of shapes.ttl selects the same nodes as rdflib would.
     """
-    targets = sparql_targets(shapes)
-    if not targets:
-        return shapes
+    prepared = prepare(shapes)
+    if not prepared.targets:
+        return prepared.shapes
     store = data_store(data)
     resolved = Graph()
-    for prefix, namespace in shapes.namespaces():     # the engines write the report with them
+    for prefix, namespace in prepared.template.namespaces():
         resolved.bind(prefix, namespace, override=True, replace=True)
-    replaced = {(shape, SH.target, target) for shape, target, _ in targets}
-    for triple in shapes:
-        if triple not in replaced:
-            resolved.add(triple)
-    for shape, _, query in targets:
+    for triple in prepared.template:
+        resolved.add(triple)
+    for shape, _, query in prepared.targets:
         solutions = store.query(query)
         if not isinstance(solutions, ox.QuerySolutions):
             raise ValueError(f"the SPARQL target of {shape} is not a SELECT query")
@@ -95,7 +126,7 @@ def data_store(data: Graph | ox.Store) -> ox.Store:
     return store
 
 
-def engine_input(store: ox.Store, shapes: Graph) -> tuple[ox.Store | Input, Graph]:
+def engine_input(store: ox.Store, shapes: Graph | PreparedShapes) -> tuple[ox.Store | Input, Graph]:
     """What pyshacl-turbo is given: the part of ``store`` that ``shapes`` read (build/reach.py),
     and the shapes with their SPARQL targets answered on the whole store; or, when the shapes
     read more than reach.py follows, the whole store and the shapes as they are.
@@ -104,18 +135,23 @@ def engine_input(store: ox.Store, shapes: Graph) -> tuple[ox.Store | Input, Grap
     (``pyshacl_turbo.rdf.input_graph``); the part is handed over as that same input, written
     straight from ``store``, which spares building a second Store (5 s at a million triples).
     """
-    resolved = resolve_sparql_targets(store, shapes)
-    seen = reach(resolved)
+    prepared = prepare(shapes)
+    resolved = resolve_sparql_targets(store, prepared)
+    seen = prepared.seen
     if seen is None or any(isinstance(node, BNode) for node in resolved.objects(None, SH.targetNode)):
-        return store, shapes          # a blank node of the data cannot be named in the shapes
+        return store, prepared.shapes   # a blank node of the data cannot be named in the shapes
     nquads = ox.serialize(visible_quads(store, seen), format=ox.RdfFormat.N_QUADS)
     assert nquads is not None
     return Input(nquads.decode(), "oxigraph-nquads", None, {}, preserve_ids=True), resolved
 
 
-def validate(data: Graph | ox.Store, shapes: Graph, files_for: Callable[[Node], Iterable[str]], engine: str = "turbo",
+def validate(data: Graph | ox.Store, shapes: Graph | PreparedShapes,
+             files_for: Callable[[Node], Iterable[str]] | None, engine: str = "turbo",
              lines_for: Callable[[Node, Node | None], Iterable[str]] | None = None) -> ValidationReport:
     """Validate ``data`` (already reasoned over; its default graph) against ``shapes``.
+
+    Each problem names the files (and, with ``lines_for``, the lines) that describe its focus
+    node; without ``files_for`` it names none yet (``ValidationReport.located`` adds them).
 
     ``engine="pyshacl"`` validates with the reference engine instead (tests and benchmarks only:
     pyshacl is a test dependency), with the SPARQL targets resolved by Oxigraph as it needs.
@@ -127,7 +163,7 @@ def validate(data: Graph | ox.Store, shapes: Graph, files_for: Callable[[Node], 
         for quad in store:
             graph.add((rdflib_term(quad.subject), rdflib_term(quad.predicate), rdflib_term(quad.object)))
         conforms, report, _ = pyshacl.validate(
-            graph, shacl_graph=resolve_sparql_targets(store, shapes), inference="none",
+            graph, shacl_graph=resolve_sparql_targets(store, prepare(shapes)), inference="none",
             allow_warnings=True, advanced=True)
     else:
         seen, engine_shapes = engine_input(store, shapes)
@@ -143,20 +179,20 @@ def validate(data: Graph | ox.Store, shapes: Graph, files_for: Callable[[Node], 
         severity = report.value(result, SH.resultSeverity)
         messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
         shape = report.value(result, SH.sourceShape)
+        path = report.value(result, SH.resultPath)
         problems.append(Problem(
             severity=str(severity).rsplit("#", 1)[-1],
             focus=short(focus),
-            path=path_text(report, report.value(result, SH.resultPath)),
+            path=path_text(report, path),
             message=" / ".join(messages),
             value=short(report.value(result, SH.value)),
             shape=str(shape) if isinstance(shape, URIRef) else "",
-            files=tuple(files_for(focus)),
-            lines=tuple(lines_for(focus, path if isinstance(path := report.value(result, SH.resultPath), URIRef)
-                                  else None)) if lines_for is not None else (),
+            files=(),
+            focus_node=focus,
+            path_predicate=path if isinstance(path, URIRef) else None,
         ))
-    severity_rank = {"Violation": 0, "Warning": 1, "Info": 2}
-    problems = sorted(set(problems), key=lambda p: (severity_rank.get(p.severity, 3), p))
-    return ValidationReport(conforms=bool(conforms), problems=problems, graph=report)
+    found = ValidationReport(conforms=bool(conforms), problems=ordered(problems), graph=report)
+    return found.located(files_for, lines_for) if files_for is not None else found
 
 
 def _plain_strings(report: Graph) -> Graph:
