@@ -69,7 +69,7 @@ def served_from(dist: Path, metadata: dict[str, Any], in_memory_max: int) -> tup
     if triples <= in_memory_max:
         return dist / dump_name("nquads"), "dataset.nq, in memory"
     if has_store(metadata):
-        return dist / STORE_DIR, f"its on-disk query store ({STORE_DIR}/)"
+        return dist / STORE_DIR, f"its on-disk query store, {STORE_DIR}/"
     return dist / dump_name("nquads"), (
         f"dataset.nq, in memory: {IN_MEMORY_MAX_VARIABLE}={in_memory_max} asks for the on-disk query store, "
         f"but this build of {triples} triples has none (it was built with a higher limit; "
