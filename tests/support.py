@@ -3,8 +3,9 @@ copies (plain, or with a ready dist/), free loopback ports, a running ``nkhr ser
 process tree of a server, raw HTTP, a loopback listener, and what a clean refusal looks like.
 
 A full build takes ~25 s, so servers do not build: ``prebuilt_project`` writes the session's
-in-memory build (the ``built`` fixture) into one template folder once, and every copy links
-to a copy of that template. ``mini_project`` is a few data files that conform on their own,
+in-memory build (the ``built`` fixture) into one template folder once (two: without and with the
+on-disk query store, which the article's build has only under ``NKHR_IN_MEMORY_MAX=0``), and
+every copy links to a copy of that template. ``mini_project`` is a few data files that conform on their own,
 for tests that must run ``nkhr build`` itself (~9 s instead of ~27 s).
 """
 
@@ -130,7 +131,7 @@ def copy_project(project: Project, root: Path) -> Project:
 MINI_DATA = ["common.ttl", "source.ttl", "see-also.ttl", "commission-of-inquiry.ttl",
              "international-abductions.ttl"]
 
-_template: Path | None = None
+_templates: dict[bool, Path] = {}
 _template_lock = threading.Lock()
 
 
@@ -146,23 +147,32 @@ def _copy_sources(destination: Path, data_files: list[str] | None = None) -> Pro
     return Project(destination)
 
 
-def _template_root(built) -> Path:
+def _template_root(built, with_store: bool) -> Path:
     """A copy of the checkout's sources with dist/ written from the session's build (once)."""
-    global _template
+    from nkhr.built import IN_MEMORY_MAX_VARIABLE
     with _template_lock:
-        if _template is None:
+        if with_store not in _templates:
             from nkhr.build.write import write_dist
             root = Path(tempfile.mkdtemp(prefix="nkhr-prebuilt-"))
             atexit.register(shutil.rmtree, root, True)
             project = _copy_sources(root)
-            write_dist(dataclasses.replace(built, project=project, timings={}))
-            _template = root
-        return _template
+            saved = os.environ.pop(IN_MEMORY_MAX_VARIABLE, None)
+            try:
+                if with_store:
+                    os.environ[IN_MEMORY_MAX_VARIABLE] = "0"
+                write_dist(dataclasses.replace(built, project=project, timings={}))
+            finally:
+                os.environ.pop(IN_MEMORY_MAX_VARIABLE, None)
+                if saved is not None:
+                    os.environ[IN_MEMORY_MAX_VARIABLE] = saved
+            _templates[with_store] = root
+        return _templates[with_store]
 
 
-def prebuilt_project(built, destination: Path) -> Project:
-    """A copy of the project in ``destination`` whose dist/ is already built and up to date."""
-    template = _template_root(built)
+def prebuilt_project(built, destination: Path, with_store: bool = False) -> Project:
+    """A copy of the project in ``destination`` whose dist/ is already built and up to date
+    (``with_store``: built as if above the in-memory limit, with its on-disk query store)."""
+    template = _template_root(built, with_store)
     destination.mkdir(parents=True, exist_ok=True)
     for name in ("ontology", "data", "queries", ".nkhr-builds"):
         shutil.copytree(template / name, destination / name, symlinks=True)

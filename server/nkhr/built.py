@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,14 @@ METADATA = "build.json"
 TIMINGS = "timings.json"
 # The catalog of named queries as the build ran them: the server reads its catalog from here only.
 CATALOG_DIR = "queries"
-# The read-only RocksDB query store (nkhr.query.diskstore), derived from dataset.nq.
+# The read-only RocksDB query store (nkhr.query.diskstore), derived from dataset.nq: written only
+# for builds of more triples than the in-memory limit, the ones a server reads from disk.
 STORE_DIR = "store"
+# Up to this many triples (build.json "triples", the default graph) a build is served from dataset.nq
+# loaded into each serving process's memory, and has no store (web/site.py ``Site._dataset_path`` says
+# why); the environment variable changes it, for the build and the server alike.
+IN_MEMORY_MAX = 250_000
+IN_MEMORY_MAX_VARIABLE = "NKHR_IN_MEMORY_MAX"
 # The tabular data package (nkhr.build.tables): CSV tables and their datapackage.json.
 TABLES_DIR = "tables"
 # Inside the store: a digest of each of its files, written by the build once the store is closed.
@@ -71,6 +78,17 @@ def is_stale(project: Project) -> bool:
         return True
 
 
+def in_memory_max() -> int:
+    """The in-memory limit in force: ``NKHR_IN_MEMORY_MAX``, else ``IN_MEMORY_MAX``."""
+    return int(os.environ.get(IN_MEMORY_MAX_VARIABLE) or IN_MEMORY_MAX)
+
+
+def has_store(metadata: dict[str, Any]) -> bool:
+    """Whether the build that ``metadata`` (its build.json) describes has a query store.
+    Builds from before the store was optional always had one."""
+    return bool(metadata.get("store", True))
+
+
 def store_files(folder: Path) -> list[Path]:
     """The files of a store that its digests cover: all but RocksDB's lock and its text logs."""
     return sorted(p for p in folder.iterdir() if p.is_file() and p.name != STORE_DIGESTS
@@ -96,7 +114,7 @@ def verify(project: Project) -> dict[str, Any]:
     damaged = [name for name, digest in metadata["files"].items()
                if not (project.dist_dir / name).exists()
                or sha256((project.dist_dir / name).read_bytes()) != digest]
-    if not damaged:
+    if not damaged and has_store(metadata):
         damaged = store_damage(project.dist_dir / STORE_DIR)
     if damaged:
         raise DistError(f"{project.relative(project.dist_dir)}/ is damaged ({', '.join(damaged)} "

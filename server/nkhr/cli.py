@@ -129,10 +129,14 @@ def ensure_built(project: Project) -> None:
 
 
 def _engine(project: Project) -> Engine:
-    from .built import STORE_DIR
+    """The build's on-disk store when it has one (it opens in milliseconds), else dataset.nq loaded
+    into memory (a build small enough to have no store loads in well under a second)."""
+    from .built import STORE_DIR, dump_name, has_store, read_metadata
     from .query.engine import Engine
     ensure_built(project)
-    return Engine.open(project.dist_dir / STORE_DIR)
+    if has_store(read_metadata(project)):
+        return Engine.open(project.dist_dir / STORE_DIR)
+    return Engine.open(project.dist_dir / dump_name("nquads"))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -341,15 +345,16 @@ def publish(ctx: click.Context, url: str, gsp_url: str | None, query_url: str | 
 def serve(ctx: click.Context, host: str, port: int, workers: int, store_url: str | None,
           query_url: str | None, kind: str, user: str | None) -> None:
     """Serve the dataset: SPARQL endpoint, pages, dumps and linked data (builds first if needed)."""
-    from .built import DistError, verify
+    from .built import DistError, in_memory_max, verify
     from .web.serve import serve as run_server
+    from .web.site import served_from
     project = _project(ctx)
     ensure_built(project)
     try:
-        verify(project)
+        metadata = verify(project)
     except DistError as exc:
         raise click.ClickException(str(exc)) from exc
-    answering = "the build in dist/"
+    answering = f"the build in dist/ ({served_from(project.dist_dir, metadata, in_memory_max())[1]})"
     if store_url or query_url:
         from .remote.client import StoreError
         from .remote.marker import check_build

@@ -1,10 +1,14 @@
 """The build's on-disk query store: it holds the published dataset, answers every catalog query
 as the in-memory engine does, and a server over a large build reads it instead of loading the
-dataset into each process."""
+dataset into each process. Only builds above the in-memory limit have one (the article's build
+has one under ``NKHR_IN_MEMORY_MAX=0``); without it, the server and ``nkhr query`` read dataset.nq."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -12,6 +16,8 @@ import pyoxigraph as ox
 import pytest
 import requests
 
+from nkhr.built import STORE_DIR, DistError, read_metadata, verify
+from nkhr.cli import _engine
 from nkhr.query.diskstore import open_store, write_store
 from nkhr.query.engine import Engine
 from nkhr.serialize import dataset_bytes, make_dataset
@@ -79,11 +85,43 @@ def open_files(pid: int) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("in_memory_max,reads_store", [("0", True), ("1000000", False)])
-def test_a_server_reads_the_store_only_for_builds_above_the_in_memory_limit(built, tmp_path, in_memory_max,
-                                                                           reads_store):
-    project = prebuilt_project(built, tmp_path / "project")
-    server = RunningServer(project.root, env={"NKHR_IN_MEMORY_MAX": in_memory_max})
+def test_a_small_build_has_no_store_and_answers_as_a_build_with_one(built, tmp_path, catalog):
+    small = prebuilt_project(built, tmp_path / "small")
+    stored = prebuilt_project(built, tmp_path / "stored", with_store=True)
+    assert read_metadata(small)["store"] is False and not (small.dist_dir / STORE_DIR).exists()
+    assert read_metadata(stored)["store"] is True and (stored.dist_dir / STORE_DIR / "CURRENT").is_file()
+    verify(small)
+    verify(stored)
+    from_memory, from_disk = _engine(small), _engine(stored)        # what `nkhr query` reads
+    differing = [name for name, q in catalog.items()
+                 if comparable(from_memory.query(q.text), q.text) != comparable(from_disk.query(q.text), q.text)]
+    assert not differing
+    answers = [subprocess.run([sys.executable, "-m", "nkhr", "--project", str(p.root), "query", "coi-members",
+                               "--format", "csv"], capture_output=True, text=True, timeout=120)
+               for p in (small, stored)]
+    assert all(a.returncode == 0 for a in answers), [a.stderr[-1000:] for a in answers]
+    assert "Michael Kirby" in answers[0].stdout
+    assert sorted(answers[0].stdout.splitlines()) == sorted(answers[1].stdout.splitlines())
+    assert "building first" not in answers[0].stderr
+
+
+def test_a_build_that_should_have_a_store_and_lacks_it_is_refused(built, tmp_path):
+    stored = prebuilt_project(built, tmp_path / "stored", with_store=True)
+    shutil.rmtree(Path(os.path.realpath(stored.dist_dir)) / STORE_DIR)
+    with pytest.raises(DistError, match=rf"damaged \({STORE_DIR}/ do not match build.json\): run `nkhr build` again"):
+        verify(stored)
+
+
+@pytest.mark.parametrize("with_store,in_memory_max,reads_store,says", [
+    (True, "0", True, "(its on-disk query store, store/)"),
+    (True, "1000000", False, "(dataset.nq, in memory)"),
+    # The build has no store to read: the server reads dataset.nq and says why, once.
+    (False, "0", False, "asks for the on-disk query store, but this build of"),
+])
+def test_a_server_reads_the_store_only_for_builds_above_the_in_memory_limit(built, tmp_path, with_store,
+                                                                           in_memory_max, reads_store, says):
+    project = prebuilt_project(built, tmp_path / "project", with_store=with_store)
+    server = RunningServer(project.root, env={"NKHR_IN_MEMORY_MAX": in_memory_max}, workers=2)
     try:
         response = requests.get(server.url + "/queries/coi-members", headers={"Accept": "application/json"},
                                 timeout=60)
@@ -103,3 +141,20 @@ def test_a_server_reads_the_store_only_for_builds_above_the_in_memory_limit(buil
             assert readers == []
     finally:
         server.stop()
+    log = (project.root / "server.log").read_text()
+    assert log.count("answering from") == 1 and log.count(says) == 1, log[-3000:]
+
+
+def test_the_build_writes_a_store_only_above_the_in_memory_limit(built, tmp_path, monkeypatch):
+    import dataclasses
+
+    from nkhr.build.write import write_dist
+    from nkhr.built import IN_MEMORY_MAX_VARIABLE
+    triples = sum(len(g) for g in built.graphs.values())
+    for limit, expected in ((triples, False), (triples - 1, True)):
+        project = prebuilt_project(built, tmp_path / str(limit))
+        monkeypatch.setenv(IN_MEMORY_MAX_VARIABLE, str(limit))
+        folder = write_dist(dataclasses.replace(built, project=project, timings={}))
+        assert read_metadata(project)["triples"] == triples
+        assert read_metadata(project)["store"] is expected and (folder / STORE_DIR).exists() is expected
+        verify(project)

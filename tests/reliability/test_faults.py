@@ -20,7 +20,16 @@ from pathlib import Path
 import pytest
 import requests
 
-from nkhr.built import BUILDS_DIR, DistError, read_metadata, source_digests, verify
+from nkhr.built import (
+    BUILDS_DIR,
+    IN_MEMORY_MAX_VARIABLE,
+    STORE_DIR,
+    DistError,
+    has_store,
+    read_metadata,
+    source_digests,
+    verify,
+)
 from support import (
     RunningServer,
     alive,
@@ -36,6 +45,9 @@ from support import (
 CHANGED_FILE = "data/see-also.ttl"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"     # never finishes
 ALL_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+# The builds of the kill test write the query store, as a build above the in-memory limit does, so
+# that a kill can find its thread at work; the server's own rebuild (fault_server) writes none.
+WITH_STORE = {**os.environ, IN_MEMORY_MAX_VARIABLE: "0"}
 
 
 def nkhr(project, *args) -> list[str]:
@@ -51,7 +63,7 @@ def touch_source(project, note: str) -> None:
 @pytest.fixture(scope="module")
 def mini(tmp_path_factory):
     project = mini_project(tmp_path_factory.mktemp("faults"))
-    done = subprocess.run(nkhr(project, "build"), capture_output=True, text=True, timeout=300)
+    done = subprocess.run(nkhr(project, "build"), capture_output=True, text=True, timeout=300, env=WITH_STORE)
     assert done.returncode == 0, done.stderr[-2000:]
     return project
 
@@ -63,8 +75,8 @@ def assert_whole(project, accepted_sources: list[dict]) -> dict:
     metadata = verify(project)                       # raises DistError naming any damaged file
     assert metadata["sources"] in accepted_sources
     present = {str(p.relative_to(target)) for p in target.rglob("*")
-               if p.is_file() and p.relative_to(target).parts[0] != "store"} - {"timings.json"}
-    assert (target / "store" / "CURRENT").is_file()
+               if p.is_file() and p.relative_to(target).parts[0] != STORE_DIR} - {"timings.json"}
+    assert (target / STORE_DIR / "CURRENT").is_file() == has_store(metadata)      # verify checked its digests
     assert present == set(metadata["files"]) | {"build.json"}, present ^ (set(metadata["files"]) | {"build.json"})
     return metadata
 
@@ -75,7 +87,7 @@ class Build:
     def __init__(self, project):
         self.project = project
         self.lines: list[str] = []
-        self.process = subprocess.Popen(nkhr(project, "build"), stdout=subprocess.DEVNULL,
+        self.process = subprocess.Popen(nkhr(project, "build"), stdout=subprocess.DEVNULL, env=WITH_STORE,
                                         stderr=subprocess.PIPE, text=True)
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -147,9 +159,10 @@ def test_a_build_killed_at_any_moment_leaves_dist_whole(mini):
     damaged = newest[0] / "dataset.ttl"
     damaged.write_bytes(damaged.read_bytes()[:-10])
     # then a build that runs to the end gives the newest sources, whole, and leaves no debris
-    done = subprocess.run(nkhr(mini, "build"), capture_output=True, text=True, timeout=300)
+    done = subprocess.run(nkhr(mini, "build"), capture_output=True, text=True, timeout=300, env=WITH_STORE)
     assert done.returncode == 0, done.stderr[-2000:]
     assert assert_whole(mini, accepted)["sources"] == source_digests(mini)
+    assert has_store(read_metadata(mini))
     builds = _builds(mini)
     assert not list(builds.glob(".staging-*")), list(builds.iterdir())
     assert len([p for p in builds.iterdir() if p.is_dir()]) <= 2

@@ -25,6 +25,8 @@ from ..built import (
     STORE_DIR,
     TIMINGS,
     dump_name,
+    has_store,
+    in_memory_max,
     sha256,
     source_digests,
     store_damage,
@@ -85,15 +87,21 @@ def write_dist(result: BuildResult, progress: Callable[[str], object] = lambda m
     builds = project.root / BUILDS_DIR
     staging = builds / f".staging-{time.time_ns()}-{os.getpid()}"
     store: _StoreInBackground | None = None
+    triples = sum(len(g) for g in result.graphs.values())
+    # Only a build a server reads from disk gets a query store (built.IN_MEMORY_MAX says which);
+    # a smaller one is served from dataset.nq, so its store would be written for nothing.
+    with_store = triples > in_memory_max()
     try:
         builds.mkdir(exist_ok=True)
         staging.mkdir()
         files = _Spool(staging)
         files.write_parts(dump_name("nquads"), result.dataset.nquads_parts())  # first: the query store loads it
-        store = _StoreInBackground(staging / dump_name("nquads"), staging / STORE_DIR)
+        if with_store:
+            store = _StoreInBackground(staging / dump_name("nquads"), staging / STORE_DIR)
         artifacts(result, files)
         result.wait_for_checks()        # they ran beside the rest: nothing is published unless they passed
-        result.timings["store"] = store.wait()
+        if store is not None:
+            result.timings["store"] = store.wait()
         files.sync()
     except OSError as exc:
         _abandon(staging, store)        # it would keep the space the disk lacks
@@ -106,7 +114,8 @@ def write_dist(result: BuildResult, progress: Callable[[str], object] = lambda m
         "ontology_version": result.ontology_version,
         "graphs": {name: len(graph) for name, graph in result.published_graphs.items()},
         "default_graphs": sorted(result.graphs),      # the default graph is their union; not the section graphs
-        "triples": sum(len(g) for g in result.graphs.values()),
+        "triples": triples,
+        "store": with_store,
         "conforms": result.report.conforms,
         "violations": len(result.report.violations),
         "warnings": len(result.report.warnings),
@@ -148,8 +157,9 @@ def write_dist(result: BuildResult, progress: Callable[[str], object] = lambda m
     if damaged is not None:
         shutil.rmtree(damaged, ignore_errors=True)
     _remove_old_builds(builds, keep=final)
-    progress(f"wrote {project.relative(project.dist_dir)}/ ({len(files.digests) + 1} files) "
-             f"in {result.timings['write']:.2f}s, and its query store in {result.timings.get('store', 0.0):.2f}s")
+    progress(f"wrote {project.relative(project.dist_dir)}/ ({len(files.digests) + 1} files) in "
+             + (f"{result.timings['write']:.2f}s, and its query store in {result.timings['store']:.2f}s"
+                if with_store else f"{result.timings['write']:.2f}s (no query store: it is served from memory)"))
     return final
 
 
@@ -289,10 +299,10 @@ def _point_dist_at(project: Project, target: Path) -> None:
 
 def _holds(folder: Path, files: _Spool, described: bytes) -> bool:
     """True when ``folder`` holds exactly these files (by size and digest) and this build.json,
-    and its whole query store."""
-    if store_damage(folder / STORE_DIR):
-        return False
+    and its whole query store if it has one."""
     if not (folder / METADATA).is_file() or (folder / METADATA).read_bytes() != described:
+        return False
+    if has_store(json.loads(described)) and store_damage(folder / STORE_DIR):
         return False
     for name, digest in files.digests.items():
         path = folder / name

@@ -12,6 +12,7 @@ from flask import Flask, Response, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
+from ..built import in_memory_max
 from ..project import Project, find_project
 from .negotiation import wants_html
 from .site import Settings, Site
@@ -39,7 +40,7 @@ def settings_from_environment() -> Settings:
         max_rows=int(os.environ.get("NKHR_MAX_ROWS", Settings.max_rows)),
         query_processes=int(os.environ.get("NKHR_QUERY_PROCESSES", Settings.query_processes)),
         answer_cache=int(os.environ.get("NKHR_ANSWER_CACHE", Settings.answer_cache)),
-        in_memory_max=int(os.environ.get("NKHR_IN_MEMORY_MAX", Settings.in_memory_max)),
+        in_memory_max=in_memory_max(),
         store_url=os.environ.get("NKHR_STORE") or None,
         store_query_url=os.environ.get("NKHR_STORE_QUERY") or None,
         base_url=os.environ.get("NKHR_BASE_URL") or None,

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ..built import CATALOG_DIR, STORE_DIR, dump_name, verify
+from ..built import CATALOG_DIR, IN_MEMORY_MAX, IN_MEMORY_MAX_VARIABLE, STORE_DIR, dump_name, has_store, verify
 from ..project import Project
 from ..query.catalog import load_catalog
 from ..query.engine import Engine, QueryEngine
@@ -50,7 +50,7 @@ class Settings:
     query_processes: int = 2            # killable processes evaluating user queries
     query_memory: int = 2 * 1024 ** 3   # address-space limit of each, bytes
     answer_cache: int = 64 * 1024 ** 2  # bytes of recent answers each worker keeps; 0 turns it off
-    in_memory_max: int = 250_000        # up to this many triples, each process holds the data in memory
+    in_memory_max: int = IN_MEMORY_MAX  # up to this many triples, each process holds the data in memory
     store_url: str | None = None        # a SPARQL store holding this build answers every query
     store_query_url: str | None = None  # its query endpoint, when not derived from store_url
     behind_front: bool = False          # served by nkhr serve behind its nginx front (web/front.py)
@@ -58,6 +58,22 @@ class Settings:
     query_queue: int = 6                # queries waiting for a process at most, per worker
     client_queries: int = 2             # queries one client may have running or waiting, per worker
     base_url: str | None = None         # NKHR_BASE_URL: the public address in every absolute URL (web/hosting.py)
+
+
+def served_from(dist: Path, metadata: dict[str, Any], in_memory_max: int) -> tuple[Path, str]:
+    """What a server of the build in ``dist`` reads (``Site._dataset_path``), and how its log says so.
+
+    The build writes the store only for builds above its own limit (``built.IN_MEMORY_MAX``): a
+    lower limit at serve time on a build without one serves dataset.nq from memory, and says so."""
+    triples = metadata.get("triples", 0)
+    if triples <= in_memory_max:
+        return dist / dump_name("nquads"), "dataset.nq, in memory"
+    if has_store(metadata):
+        return dist / STORE_DIR, f"its on-disk query store, {STORE_DIR}/"
+    return dist / dump_name("nquads"), (
+        f"dataset.nq, in memory: {IN_MEMORY_MAX_VARIABLE}={in_memory_max} asks for the on-disk query store, "
+        f"but this build of {triples} triples has none (it was built with a higher limit; "
+        f"build again with {IN_MEMORY_MAX_VARIABLE}={in_memory_max} to have one)")
 
 
 @dataclass
@@ -90,9 +106,7 @@ class Site:
         are loaded into memory, and larger ones are opened on disk, where the operating
         system's page cache holds one copy for all processes and opening takes milliseconds.
         """
-        if self.metadata.get("triples", 0) <= self.settings.in_memory_max:
-            return self.dist / dump_name("nquads")
-        return self.dist / STORE_DIR
+        return served_from(self.dist, self.metadata, self.settings.in_memory_max)[0]
 
     def _load_shapes(self) -> Graph | None:
         from rdflib import Graph
