@@ -33,7 +33,7 @@ from ..built import (
 from ..formats import Kind, get
 from ..project import Project
 from ..query.diskstore import write_store
-from ..serialize import dataset_bytes, triples_bytes
+from ..serialize import dataset_bytes, read_quads, triples_bytes
 from ..vocab import GRAPH_ASSERTED, GRAPH_ONTOLOGY
 from .pipeline import BuildResult, describe_versions
 from .search_index import SEARCH_FILE, index_store
@@ -62,8 +62,9 @@ def artifacts(result: BuildResult, files: MutableMapping[str, bytes] | None = No
             files[dump_name(fmt)] = dataset.nquads()
         elif fmt == "nt":
             files[dump_name(fmt)] = dataset.ntriples()
-        elif get(fmt).kind is Kind.DATASET:
-            files[dump_name(fmt)] = dataset_bytes(dataset.quads(), fmt)
+        elif get(fmt).kind is Kind.DATASET:      # from dataset.nq once written: its lines are not joined again
+            quads = read_quads(files[dump_name("nquads")]) if dump_name("nquads") in made else dataset.quads()
+            files[dump_name(fmt)] = dataset_bytes(quads, fmt)
         else:
             files[dump_name(fmt)] = triples_bytes(dataset.statements(), fmt)
     files["asserted.ttl"] = triples_bytes(dataset.statements(GRAPH_ASSERTED), "turtle")
