@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
-from itertools import chain, groupby
+from itertools import chain
 from json.encoder import encode_basestring as _string
 from typing import TypeAlias, cast
 
@@ -360,11 +360,27 @@ def jsonld_bytes(triples: Iterable[Stated], prefixes: dict[str, str]) -> bytes:
     bytes are those of compacting Oxigraph's expanded JSON-LD and ``json.dumps(..., indent=2,
     ensure_ascii=False)`` (tests/build/test_jsonld.py keeps that as the reference), which took
     most of the write stage at scale: parsing and re-encoding the whole dump in Python.
+
+    The triples are read in one pass, each term once (pyoxigraph makes a new object at every
+    access), and the text of a term is made once however often it recurs (``_JsonTexts``).
     """
-    compact_iri = _compactor(prefixes)
+    texts = _JsonTexts(_compactor(prefixes))
     context = ",\n".join(f"    {_string(k)}: {_string(v)}" for k, v in sorted(prefixes.items()))
-    nodes = [_node_text(subject, list(group), compact_iri)
-             for subject, group in groupby(triples, key=lambda t: t.subject)]
+    nodes: list[str] = []
+    subject: OxSubject | None = None
+    by_predicate: list[tuple[ox.NamedNode, list[OxTerm | ox.Triple]]] = []
+    for triple in triples:
+        s, p, o = triple.subject, triple.predicate, triple.object
+        if subject is None or s != subject:
+            if subject is not None:
+                nodes.append(texts.node(subject, by_predicate))
+            subject, by_predicate = s, [(p, [o])]
+        elif by_predicate[-1][0] == p:
+            by_predicate[-1][1].append(o)
+        else:
+            by_predicate.append((p, [o]))
+    if subject is not None:
+        nodes.append(texts.node(subject, by_predicate))
     graph = "[\n" + ",\n".join(nodes) + "\n  ]" if nodes else "[]"
     return f'{{\n  "@context": {{\n{context}\n  }},\n  "@graph": {graph}\n}}\n'.encode()
 
@@ -388,40 +404,60 @@ def _compactor(prefixes: dict[str, str]) -> Callable[[str], str]:
     return compact_iri
 
 
-def _node_id(term: OxTerm | ox.Triple, compact_iri: Callable[[str], str]) -> str:
-    if isinstance(term, ox.Triple):             # RDF 1.2's quoted triples: JSON-LD 1.1 writes none
-        raise ValueError(f"JSON-LD holds no quoted triple: {term}")
-    return compact_iri(term.value) if isinstance(term, ox.NamedNode) else f"_:{term.value}"
+class _JsonTexts:
+    """The JSON text of terms, each made once: a node's quoted id, a predicate's quoted key, a
+    node as a value object. A value object is laid out as a single value; in an array it is
+    indented two spaces more, at each of its line breaks (all of them layout: ``_string``
+    escapes a literal's)."""
 
+    def __init__(self, compact_iri: Callable[[str], str]):
+        self.compact_iri = compact_iri
+        self._ids: dict[OxTerm | ox.Triple, str] = {}
+        self._values: dict[OxTerm | ox.Triple, str] = {}
 
-def _value_text(term: OxTerm | ox.Triple, compact_iri: Callable[[str], str], indent: str) -> str:
-    """One value object, its keys indented by ``indent`` (as json.dumps orders and lays them out)."""
-    if isinstance(term, ox.Literal):
-        if term.language:
-            fields = f'{indent}"@language": {_string(term.language)},\n{indent}"@value": {_string(term.value)}'
-        elif term.datatype.value == _XSD_STRING:
-            fields = f'{indent}"@value": {_string(term.value)}'
-        else:
-            fields = (f'{indent}"@type": {_string(compact_iri(term.datatype.value))},\n'
-                      f'{indent}"@value": {_string(term.value)}')
-    else:
-        fields = f'{indent}"@id": {_string(_node_id(term, compact_iri))}'
-    return "{\n" + fields + "\n" + indent[:-2] + "}"
+    def quoted_id(self, term: OxTerm | ox.Triple) -> str:
+        found = self._ids.get(term)
+        if found is None:
+            if isinstance(term, ox.Triple):     # RDF 1.2's quoted triples: JSON-LD 1.1 writes none
+                raise ValueError(f"JSON-LD holds no quoted triple: {term}")
+            found = self._ids[term] = _string(self.compact_iri(term.value) if isinstance(term, ox.NamedNode)
+                                              else f"_:{term.value}")
+        return found
 
+    def value(self, term: OxTerm | ox.Triple) -> str:
+        """One value object, its keys indented by eight spaces (as json.dumps orders and lays them out)."""
+        found = self._values.get(term)
+        if found is None:
+            indent = "        "
+            if isinstance(term, ox.Literal):
+                if term.language:
+                    fields = f'{indent}"@language": {_string(term.language)},\n{indent}"@value": {_string(term.value)}'
+                elif term.datatype.value == _XSD_STRING:
+                    fields = f'{indent}"@value": {_string(term.value)}'
+                else:
+                    fields = (f'{indent}"@type": {_string(self.compact_iri(term.datatype.value))},\n'
+                              f'{indent}"@value": {_string(term.value)}')
+            else:
+                fields = f'{indent}"@id": {self.quoted_id(term)}'
+            found = "{\n" + fields + "\n      }"
+            if not isinstance(term, ox.Literal):    # literals seldom recur: kept, they would double the text held
+                self._values[term] = found
+        return found
 
-def _node_text(subject: OxSubject, triples: list[Stated], compact_iri: Callable[[str], str]) -> str:
-    lines = [f'      "@id": {_string(_node_id(subject, compact_iri))}']
-    by_predicate = [(p, [t.object for t in group]) for p, group in groupby(triples, key=lambda t: t.predicate)]
-    if by_predicate[0][0] == _OX_RDF_TYPE and all(not isinstance(o, ox.Literal) for o in by_predicate[0][1]):
-        types = [_string(_node_id(o, compact_iri)) for o in by_predicate[0][1]]
-        lines.append('      "@type": ' + (types[0] if len(types) == 1
-                                            else "[\n" + ",\n".join("        " + t for t in types) + "\n      ]"))
-        by_predicate = by_predicate[1:]
-    for predicate, values in by_predicate:
-        key = f"      {_string(compact_iri(predicate.value))}: "
-        if len(values) == 1:
-            lines.append(key + _value_text(values[0], compact_iri, "        "))
-        else:
-            items = ",\n".join("        " + _value_text(v, compact_iri, "          ") for v in values)
-            lines.append(key + "[\n" + items + "\n      ]")
-    return "    {\n" + ",\n".join(lines) + "\n    }"
+    def node(self, subject: OxSubject, by_predicate: list[tuple[ox.NamedNode, list[OxTerm | ox.Triple]]]) -> str:
+        """One node object: its id, its types (when all are nodes) and its values by predicate."""
+        lines = [f'      "@id": {self.quoted_id(subject)}']
+        first, objects = by_predicate[0]
+        if first == _OX_RDF_TYPE and all(not isinstance(o, ox.Literal) for o in objects):
+            types = [self.quoted_id(o) for o in objects]
+            lines.append('      "@type": ' + (types[0] if len(types) == 1
+                                                else "[\n" + ",\n".join("        " + t for t in types) + "\n      ]"))
+            by_predicate = by_predicate[1:]
+        for predicate, values in by_predicate:
+            key = f"      {self.quoted_id(predicate)}: "
+            if len(values) == 1:
+                lines.append(key + self.value(values[0]))
+            else:
+                items = ",\n".join("        " + self.value(v).replace("\n", "\n  ") for v in values)
+                lines.append(key + "[\n" + items + "\n      ]")
+        return "    {\n" + ",\n".join(lines) + "\n    }"
