@@ -410,6 +410,12 @@ def jsonld_bytes(triples: Iterable[Stated], prefixes: dict[str, str]) -> bytes:
 def _compactor(prefixes: dict[str, str]) -> Callable[[str], str]:
     by_length = sorted(prefixes.items(), key=lambda item: -len(item[1]))
     compacted: dict[str, str] = {}
+    # The longest namespace that starts an IRI, in one match (an alternation tries its branches
+    # in order, here the longest first); the loop decides when its rest would not do.
+    longest = re.compile("|".join(re.escape(namespace) for _, namespace in by_length)) if by_length else None
+    prefix_of: dict[str, str] = {}
+    for prefix, namespace in by_length:
+        prefix_of.setdefault(namespace, prefix)
 
     def compact_iri(iri: str) -> str:
         """``kg:north-korea`` for ``https://w3id.org/nkhr/id/north-korea``, by the longest prefix
@@ -417,6 +423,13 @@ def _compactor(prefixes: dict[str, str]) -> Callable[[str], str]:
         found = compacted.get(iri)
         if found is None:
             found = compacted[iri] = iri
+            match = longest.match(iri) if longest is not None else None
+            if match is None:
+                return found
+            rest = iri[match.end():]
+            if rest and not rest.startswith("//"):
+                found = compacted[iri] = f"{prefix_of[match.group()]}:{rest}"
+                return found
             for prefix, namespace in by_length:
                 rest = iri[len(namespace):]
                 if iri.startswith(namespace) and rest and not rest.startswith("//"):
