@@ -460,23 +460,22 @@ class _JsonTexts:
         return found
 
     def value(self, term: OxTerm | ox.Triple) -> str:
-        """One value object, its keys indented by eight spaces (as json.dumps orders and lays them out)."""
+        """One value object, its keys indented by eight spaces (as json.dumps orders and lays them
+        out). A node's is kept; a literal's made each time (they seldom recur, and would double
+        the text held)."""
+        if isinstance(term, ox.Literal):
+            indent = "        "
+            if term.language:
+                fields = f'{indent}"@language": {_string(term.language)},\n{indent}"@value": {_string(term.value)}'
+            elif (datatype := term.datatype.value) == _XSD_STRING:
+                fields = f'{indent}"@value": {_string(term.value)}'
+            else:
+                fields = (f'{indent}"@type": {_string(self.compact_iri(datatype))},\n'
+                          f'{indent}"@value": {_string(term.value)}')
+            return "{\n" + fields + "\n      }"
         found = self._values.get(term)
         if found is None:
-            indent = "        "
-            if isinstance(term, ox.Literal):
-                if term.language:
-                    fields = f'{indent}"@language": {_string(term.language)},\n{indent}"@value": {_string(term.value)}'
-                elif term.datatype.value == _XSD_STRING:
-                    fields = f'{indent}"@value": {_string(term.value)}'
-                else:
-                    fields = (f'{indent}"@type": {_string(self.compact_iri(term.datatype.value))},\n'
-                              f'{indent}"@value": {_string(term.value)}')
-            else:
-                fields = f'{indent}"@id": {self.quoted_id(term)}'
-            found = "{\n" + fields + "\n      }"
-            if not isinstance(term, ox.Literal):    # literals seldom recur: kept, they would double the text held
-                self._values[term] = found
+            found = self._values[term] = '{\n        "@id": ' + self.quoted_id(term) + "\n      }"
         return found
 
     def node(self, subject: OxSubject, by_predicate: list[tuple[ox.NamedNode, list[OxTerm | ox.Triple]]]) -> str:
