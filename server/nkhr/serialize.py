@@ -233,7 +233,7 @@ class SortedDataset:
 
     @staticmethod
     def _text(lines: list[bytes]) -> bytes:
-        return (b"\n".join(lines) + b"\n").replace(_SORTING_FIRST, _TYPE) if lines else b""
+        return b"\n".join([*lines, b""]).replace(_SORTING_FIRST, _TYPE) if lines else b""    # no copy to end it
 
 
 def read_quads(nquads: bytes) -> Iterator[ox.Quad]:
