@@ -5,7 +5,8 @@ milliseconds each). It writes triples in the order it is given them, so they are
 by subject, its rdf:type first, then by predicate and object. Blank nodes get labels derived
 from their content, computed on the triples that hold blank nodes alone: up to
 ``RDFLIB_LABELS_MAX`` of them by rdflib's canonical labelling (what the dumps have always used:
-the article's few rdf:Lists and the SHACL report keep their labels), above it by W3C RDFC-1.0
+the article's few rdf:Lists and the SHACL report keep their labels; ``nkhr.bnode_labels``
+computes them as rdflib does, at a fraction of its cost), above it by W3C RDFC-1.0
 (pyoxigraph; rdflib's takes 65 s on a 2,000-item rdf:List, RDFC-1.0 2 s on 100,000 items). A
 rebuild of unchanged sources thus changes no file, and a diff of two builds shows only what
 changed. Graphs come as rdflib graphs or as pyoxigraph triples (the build's own).
@@ -19,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
-from itertools import groupby
+from itertools import chain
 from json.encoder import encode_basestring as _string
 from typing import TypeAlias, cast
 
@@ -28,6 +29,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
+from .bnode_labels import canonical_labels
 from .formats import Format, Kind, get
 from .vocab import PREFIXES
 
@@ -102,7 +104,13 @@ def canonical_triples(graph: RdfTriples) -> list[ox.Triple]:
         dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in with_blank_nodes)
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
         return plain + [quad.triple for quad in dataset]
-    small, back = Graph(), dict[OxTerm | ox.Triple, Node]()
+    back = dict[OxTerm | ox.Triple, Node]()
+    labels = canonical_labels(with_blank_nodes, lambda node: _rdflib_term(node, back).n3())
+    if labels is not None:          # rdflib's labels, without rdflib (nkhr/bnode_labels.py)
+        return plain + [ox.Triple(labels[t.subject] if isinstance(t.subject, ox.BlankNode) else t.subject, t.predicate,
+                                  labels[t.object] if isinstance(t.object, ox.BlankNode) else t.object)
+                        for t in with_blank_nodes]
+    small = Graph()
     for t in with_blank_nodes:
         small.add((_rdflib_term(t.subject, back), _rdflib_term(t.predicate, back), _rdflib_term(t.object, back)))
     return plain + [oxigraph_triple(s, p, o, term) for s, p, o in to_canonical_graph(small)]
@@ -147,6 +155,11 @@ def make_dataset(named: Mapping[str, RdfTriples]) -> list[ox.Quad]:
         triples = sorted(canonical_triples(named[name]), key=_triple_key)
         quads.extend(ox.Quad(t.subject, t.predicate, t.object, graph_name) for t in triples)
     return quads
+
+
+# Up to this many triples, the union's parsed quads are held for the writers that read it (about
+# 450 bytes a quad: 45 MB at 100,000 triples; a million would hold 450 MB beside the lines).
+HELD_PARSED_MAX = 200_000
 
 
 # The predicate rdf:type in an N-Triples line, and what stands for it while lines are sorted: a
@@ -202,16 +215,32 @@ class SortedDataset:
 
     def statements(self, name: str | None = None) -> Iterator[ox.Quad]:
         """The triples of ``ntriples(name)`` as the parser gives them, quads of the default graph:
-        what the writers read (``triples_bytes``); a ``.triple`` each cost a third of the time."""
-        return ox.parse(self.ntriples(name), format=ox.RdfFormat.N_TRIPLES)
+        what the writers read (``triples_bytes``); a ``.triple`` each cost a third of the time.
+
+        Three writers read the union (Turtle, RDF/XML, JSON-LD): up to ``HELD_PARSED_MAX``
+        triples it is parsed once and held, above that parsed at each read."""
+        if name is None and self._union.count(b"\n") <= HELD_PARSED_MAX:
+            return iter(self._parsed_union)
+        return ox.parse(self.ntriples(name), format=ox.RdfFormat.N_TRIPLES, lenient=True)    # see read_quads
+
+    @cached_property
+    def _parsed_union(self) -> list[ox.Quad]:
+        return list(ox.parse(self._union, format=ox.RdfFormat.N_TRIPLES, lenient=True))
 
     def quads(self) -> Iterator[ox.Quad]:
-        """The quads of ``nquads()``, in its order."""
-        return ox.parse(self.nquads(), format=ox.RdfFormat.N_QUADS)
+        """The quads of ``nquads()``, in its order (``read_quads`` of dataset.nq, once written, is the same)."""
+        return chain.from_iterable(map(read_quads, self.nquads_parts()))
 
     @staticmethod
     def _text(lines: list[bytes]) -> bytes:
-        return (b"\n".join(lines) + b"\n").replace(_SORTING_FIRST, _TYPE) if lines else b""
+        return b"\n".join([*lines, b""]).replace(_SORTING_FIRST, _TYPE) if lines else b""    # no copy to end it
+
+
+def read_quads(nquads: bytes) -> Iterator[ox.Quad]:
+    """The quads of N-Quads that Oxigraph wrote (``SortedDataset``'s), in order. Parsed leniently:
+    the checks of IRIs and language tags that Oxigraph made before writing them are not made
+    again (they took half the time of parsing, and the writers read the dataset four times)."""
+    return ox.parse(nquads, format=ox.RdfFormat.N_QUADS, lenient=True)
 
 
 def _sorted_lines(triples: Iterable[ox.Triple]) -> list[bytes]:
@@ -353,11 +382,27 @@ def jsonld_bytes(triples: Iterable[Stated], prefixes: dict[str, str]) -> bytes:
     bytes are those of compacting Oxigraph's expanded JSON-LD and ``json.dumps(..., indent=2,
     ensure_ascii=False)`` (tests/build/test_jsonld.py keeps that as the reference), which took
     most of the write stage at scale: parsing and re-encoding the whole dump in Python.
+
+    The triples are read in one pass, each term once (pyoxigraph makes a new object at every
+    access), and the text of a term is made once however often it recurs (``_JsonTexts``).
     """
-    compact_iri = _compactor(prefixes)
+    texts = _JsonTexts(_compactor(prefixes))
     context = ",\n".join(f"    {_string(k)}: {_string(v)}" for k, v in sorted(prefixes.items()))
-    nodes = [_node_text(subject, list(group), compact_iri)
-             for subject, group in groupby(triples, key=lambda t: t.subject)]
+    nodes: list[str] = []
+    subject: OxSubject | None = None
+    by_predicate: list[tuple[ox.NamedNode, list[OxTerm | ox.Triple]]] = []
+    for triple in triples:
+        s, p, o = triple.subject, triple.predicate, triple.object
+        if subject is None or s != subject:
+            if subject is not None:
+                nodes.append(texts.node(subject, by_predicate))
+            subject, by_predicate = s, [(p, [o])]
+        elif by_predicate[-1][0] == p:
+            by_predicate[-1][1].append(o)
+        else:
+            by_predicate.append((p, [o]))
+    if subject is not None:
+        nodes.append(texts.node(subject, by_predicate))
     graph = "[\n" + ",\n".join(nodes) + "\n  ]" if nodes else "[]"
     return f'{{\n  "@context": {{\n{context}\n  }},\n  "@graph": {graph}\n}}\n'.encode()
 
@@ -365,6 +410,12 @@ def jsonld_bytes(triples: Iterable[Stated], prefixes: dict[str, str]) -> bytes:
 def _compactor(prefixes: dict[str, str]) -> Callable[[str], str]:
     by_length = sorted(prefixes.items(), key=lambda item: -len(item[1]))
     compacted: dict[str, str] = {}
+    # The longest namespace that starts an IRI, in one match (an alternation tries its branches
+    # in order, here the longest first); the loop decides when its rest would not do.
+    longest = re.compile("|".join(re.escape(namespace) for _, namespace in by_length)) if by_length else None
+    prefix_of: dict[str, str] = {}
+    for prefix, namespace in by_length:
+        prefix_of.setdefault(namespace, prefix)
 
     def compact_iri(iri: str) -> str:
         """``kg:north-korea`` for ``https://w3id.org/nkhr/id/north-korea``, by the longest prefix
@@ -372,6 +423,13 @@ def _compactor(prefixes: dict[str, str]) -> Callable[[str], str]:
         found = compacted.get(iri)
         if found is None:
             found = compacted[iri] = iri
+            match = longest.match(iri) if longest is not None else None
+            if match is None:
+                return found
+            rest = iri[match.end():]
+            if rest and not rest.startswith("//"):
+                found = compacted[iri] = f"{prefix_of[match.group()]}:{rest}"
+                return found
             for prefix, namespace in by_length:
                 rest = iri[len(namespace):]
                 if iri.startswith(namespace) and rest and not rest.startswith("//"):
@@ -381,40 +439,59 @@ def _compactor(prefixes: dict[str, str]) -> Callable[[str], str]:
     return compact_iri
 
 
-def _node_id(term: OxTerm | ox.Triple, compact_iri: Callable[[str], str]) -> str:
-    if isinstance(term, ox.Triple):             # RDF 1.2's quoted triples: JSON-LD 1.1 writes none
-        raise ValueError(f"JSON-LD holds no quoted triple: {term}")
-    return compact_iri(term.value) if isinstance(term, ox.NamedNode) else f"_:{term.value}"
+class _JsonTexts:
+    """The JSON text of terms, each made once: a node's quoted id, a predicate's quoted key, a
+    node as a value object. A value object is laid out as a single value; in an array it is
+    indented two spaces more, at each of its line breaks (all of them layout: ``_string``
+    escapes a literal's)."""
 
+    def __init__(self, compact_iri: Callable[[str], str]):
+        self.compact_iri = compact_iri
+        self._ids: dict[OxTerm | ox.Triple, str] = {}
+        self._values: dict[OxTerm | ox.Triple, str] = {}
 
-def _value_text(term: OxTerm | ox.Triple, compact_iri: Callable[[str], str], indent: str) -> str:
-    """One value object, its keys indented by ``indent`` (as json.dumps orders and lays them out)."""
-    if isinstance(term, ox.Literal):
-        if term.language:
-            fields = f'{indent}"@language": {_string(term.language)},\n{indent}"@value": {_string(term.value)}'
-        elif term.datatype.value == _XSD_STRING:
-            fields = f'{indent}"@value": {_string(term.value)}'
-        else:
-            fields = (f'{indent}"@type": {_string(compact_iri(term.datatype.value))},\n'
-                      f'{indent}"@value": {_string(term.value)}')
-    else:
-        fields = f'{indent}"@id": {_string(_node_id(term, compact_iri))}'
-    return "{\n" + fields + "\n" + indent[:-2] + "}"
+    def quoted_id(self, term: OxTerm | ox.Triple) -> str:
+        found = self._ids.get(term)
+        if found is None:
+            if isinstance(term, ox.Triple):     # RDF 1.2's quoted triples: JSON-LD 1.1 writes none
+                raise ValueError(f"JSON-LD holds no quoted triple: {term}")
+            found = self._ids[term] = _string(self.compact_iri(term.value) if isinstance(term, ox.NamedNode)
+                                              else f"_:{term.value}")
+        return found
 
+    def value(self, term: OxTerm | ox.Triple) -> str:
+        """One value object, its keys indented by eight spaces (as json.dumps orders and lays them
+        out). A node's is kept; a literal's made each time (they seldom recur, and would double
+        the text held)."""
+        if isinstance(term, ox.Literal):
+            indent = "        "
+            if term.language:
+                fields = f'{indent}"@language": {_string(term.language)},\n{indent}"@value": {_string(term.value)}'
+            elif (datatype := term.datatype.value) == _XSD_STRING:
+                fields = f'{indent}"@value": {_string(term.value)}'
+            else:
+                fields = (f'{indent}"@type": {_string(self.compact_iri(datatype))},\n'
+                          f'{indent}"@value": {_string(term.value)}')
+            return "{\n" + fields + "\n      }"
+        found = self._values.get(term)
+        if found is None:
+            found = self._values[term] = '{\n        "@id": ' + self.quoted_id(term) + "\n      }"
+        return found
 
-def _node_text(subject: OxSubject, triples: list[Stated], compact_iri: Callable[[str], str]) -> str:
-    lines = [f'      "@id": {_string(_node_id(subject, compact_iri))}']
-    by_predicate = [(p, [t.object for t in group]) for p, group in groupby(triples, key=lambda t: t.predicate)]
-    if by_predicate[0][0] == _OX_RDF_TYPE and all(not isinstance(o, ox.Literal) for o in by_predicate[0][1]):
-        types = [_string(_node_id(o, compact_iri)) for o in by_predicate[0][1]]
-        lines.append('      "@type": ' + (types[0] if len(types) == 1
-                                            else "[\n" + ",\n".join("        " + t for t in types) + "\n      ]"))
-        by_predicate = by_predicate[1:]
-    for predicate, values in by_predicate:
-        key = f"      {_string(compact_iri(predicate.value))}: "
-        if len(values) == 1:
-            lines.append(key + _value_text(values[0], compact_iri, "        "))
-        else:
-            items = ",\n".join("        " + _value_text(v, compact_iri, "          ") for v in values)
-            lines.append(key + "[\n" + items + "\n      ]")
-    return "    {\n" + ",\n".join(lines) + "\n    }"
+    def node(self, subject: OxSubject, by_predicate: list[tuple[ox.NamedNode, list[OxTerm | ox.Triple]]]) -> str:
+        """One node object: its id, its types (when all are nodes) and its values by predicate."""
+        lines = [f'      "@id": {self.quoted_id(subject)}']
+        first, objects = by_predicate[0]
+        if first == _OX_RDF_TYPE and all(not isinstance(o, ox.Literal) for o in objects):
+            types = [self.quoted_id(o) for o in objects]
+            lines.append('      "@type": ' + (types[0] if len(types) == 1
+                                                else "[\n" + ",\n".join("        " + t for t in types) + "\n      ]"))
+            by_predicate = by_predicate[1:]
+        for predicate, values in by_predicate:
+            key = f"      {self.quoted_id(predicate)}: "
+            if len(values) == 1:
+                lines.append(key + self.value(values[0]))
+            else:
+                items = ",\n".join("        " + self.value(v).replace("\n", "\n  ") for v in values)
+                lines.append(key + "[\n" + items + "\n      ]")
+        return "    {\n" + ",\n".join(lines) + "\n    }"

@@ -42,3 +42,51 @@ def test_small_graphs_keep_the_labels_they_always_had():
     expected = {str(node) for t in to_canonical_graph(graph) for node in t}
     assert {node.value for q in make_dataset({"https://example.org/g": graph})
             for node in (q.subject, q.object) if isinstance(node, ox.BlankNode)} <= expected
+
+
+def rdflib_labelled(triples: list[ox.Triple]) -> set[str]:
+    """The reference: the triples holding blank nodes labelled by rdflib's to_canonical_graph."""
+    from rdflib.compare import to_canonical_graph
+
+    from nkhr.serialize import oxigraph_triple, rdflib_term
+    small = Graph()
+    for t in triples:
+        if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode):
+            small.add((rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object)))
+    return {str(oxigraph_triple(*t)) for t in to_canonical_graph(small)}
+
+
+def labelled(triples: list[ox.Triple]) -> set[str]:
+    return {str(t) for t in canonical_triples(triples)
+            if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)}
+
+
+def random_graph(seed: int) -> list[ox.Triple]:
+    """Blank nodes linked at random: trees, lists, cycles, shared parts, twins that look alike."""
+    import random
+    chance = random.Random(seed)
+    nodes = [ox.BlankNode(f"b{i}") for i in range(chance.randint(1, 40))]
+    iris = [ox.NamedNode(f"https://example.org/n{i}") for i in range(chance.randint(1, 6))]
+    predicates = [ox.NamedNode(f"https://example.org/p{i}") for i in range(chance.randint(1, 4))]
+    values: list = [*iris, ox.Literal("x"), ox.Literal("x", language="en"), ox.Literal("1", datatype=ox.NamedNode(
+        "http://www.w3.org/2001/XMLSchema#integer")), ox.Literal('a "quoted"\nline')]
+    triples = set()
+    for _ in range(chance.randint(1, 120)):
+        subject = chance.choice(nodes + iris[:1])
+        obj = chance.choice(nodes + values) if chance.random() < 0.8 else chance.choice(nodes)
+        if isinstance(subject, ox.BlankNode) or isinstance(obj, ox.BlankNode):
+            triples.add(ox.Triple(subject, chance.choice(predicates), obj))
+    return sorted(triples, key=str)
+
+
+def test_the_labels_are_rdflibs_on_graphs_of_every_shape(built, project):
+    """nkhr/bnode_labels.py computes rdflib's canonical labels without rdflib: the same labels
+    on the article's SHACL report (48 results whose paths look alike), the shapes (lists, nested
+    property shapes), the ontology and random graphs, those whose twins need rdflib's search too."""
+    from nkhr.serialize import oxigraph_triple
+    graphs = [[oxigraph_triple(*t) for t in built.report.graph],
+              parsed(project.shapes_file.read_bytes()),
+              *(parsed(path.read_bytes()) for path in project.ontology_files()),
+              *(random_graph(seed) for seed in range(300))]
+    for triples in graphs:
+        assert labelled(triples) == rdflib_labelled(triples)

@@ -29,7 +29,16 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..query.search import DESCRIPTION, FIELDS, SCHEMA, SEARCH_FILE, STATEMENT_KINDS, STATEMENT_PENALTY, deletions
+from ..query.search import (
+    DESCRIPTION,
+    FIELDS,
+    INDEXES,
+    SCHEMA,
+    SEARCH_FILE,
+    STATEMENT_KINDS,
+    STATEMENT_PENALTY,
+    deletions,
+)
 from ..text import folded_text, shorten
 from ..vocab import NKHR, RDF_TYPE, RDFS_LABEL, RDFS_RESOURCE, RDFS_SUBCLASS_OF, SKOS_PREF_LABEL
 from .stored import GIVEN_GRAPHS, pairs
@@ -118,7 +127,8 @@ def _texts(store: ox.Store) -> dict[str, set[tuple[str, str]]]:
 
 
 def _database(nodes: Iterable[tuple[Any, ...]], entries: Iterable[tuple[Any, ...]], words: dict[str, int]) -> bytes:
-    """The SQLite file: rows inserted in order in one transaction, the full-text index built after them.
+    """The SQLite file: rows inserted in order in one transaction, the indexes and the full-text
+    index built after them.
 
     The rows are streamed, not held; ``words`` is read once ``entries`` is spent (it counts them).
     """
@@ -129,11 +139,15 @@ def _database(nodes: Iterable[tuple[Any, ...]], entries: Iterable[tuple[Any, ...
     database.executescript(SCHEMA)
     database.executemany("INSERT INTO nodes VALUES (?, ?, ?, ?, ?, ?, ?)", nodes)
     database.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?)", entries)
+    for index in INDEXES:
+        database.execute(index)
     database.execute("INSERT INTO fts(fts) VALUES ('rebuild')")
     database.execute("INSERT INTO fts(fts) VALUES ('optimize')")
     database.executemany("INSERT INTO words VALUES (?, ?)", sorted(words.items()))
+    # unsorted: SQLite orders them in its B-tree faster than Python sorts the pairs, and VACUUM
+    # copies a table in its key's order, so the file is the same
     database.executemany("INSERT INTO deletions VALUES (?, ?)",
-                         sorted({(variant, word) for word in words for variant in deletions(word)}))
+                         {(variant, word) for word in words for variant in deletions(word)})
     database.commit()
     database.execute("VACUUM")
     data = database.serialize()

@@ -9,14 +9,18 @@ build folder holds, and how readers check it, is ``nkhr.built``.
 from __future__ import annotations
 
 import errno
+import functools
+import gc
 import hashlib
 import json
 import os
+import queue
 import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from ..built import (
     BUILDS_DIR,
@@ -34,7 +38,7 @@ from ..built import (
 from ..formats import Kind, get
 from ..project import Project
 from ..query.diskstore import write_store
-from ..serialize import dataset_bytes, triples_bytes
+from ..serialize import dataset_bytes, read_quads, triples_bytes
 from ..vocab import GRAPH_ASSERTED, GRAPH_ONTOLOGY
 from .pipeline import BuildResult, describe_versions
 from .search_index import SEARCH_FILE, index_store
@@ -63,8 +67,9 @@ def artifacts(result: BuildResult, files: MutableMapping[str, bytes] | None = No
             files[dump_name(fmt)] = dataset.nquads()
         elif fmt == "nt":
             files[dump_name(fmt)] = dataset.ntriples()
-        elif get(fmt).kind is Kind.DATASET:
-            files[dump_name(fmt)] = dataset_bytes(dataset.quads(), fmt)
+        elif get(fmt).kind is Kind.DATASET:      # from dataset.nq once written: its lines are not joined again
+            quads = read_quads(files[dump_name("nquads")]) if dump_name("nquads") in made else dataset.quads()
+            files[dump_name(fmt)] = dataset_bytes(quads, fmt)
         else:
             files[dump_name(fmt)] = triples_bytes(dataset.statements(), fmt)
     files["asserted.ttl"] = triples_bytes(dataset.statements(GRAPH_ASSERTED), "turtle")
@@ -80,6 +85,32 @@ def artifacts(result: BuildResult, files: MutableMapping[str, bytes] | None = No
     return files
 
 
+_Params = ParamSpec("_Params")
+_Returned = TypeVar("_Returned")
+
+
+def _heap_frozen(stage: Callable[_Params, _Returned]) -> Callable[_Params, _Returned]:
+    """Run ``stage`` with the objects alive when it starts left out of the garbage collector's
+    full passes (``gc.freeze``), and handed back to it after.
+
+    The writers make millions of small objects, and every so many the collector walks the whole
+    heap, the build's graphs included: two such passes cost 0.7 s of the write stage at 100,000
+    triples. Nothing alive before the stage becomes garbage during it in a way worth collecting
+    then; what it makes itself is collected as usual. Left as it is when someone else froze the
+    heap already (their objects stay frozen)."""
+    @functools.wraps(stage)
+    def frozen(*args: _Params.args, **kwargs: _Params.kwargs) -> _Returned:
+        if gc.get_freeze_count():
+            return stage(*args, **kwargs)
+        gc.freeze()
+        try:
+            return stage(*args, **kwargs)
+        finally:
+            gc.unfreeze()
+    return frozen
+
+
+@_heap_frozen
 def write_dist(result: BuildResult, progress: Callable[[str], object] = lambda message: None) -> Path:
     """Write the build to a fresh folder and point ``dist`` at it atomically."""
     started = time.perf_counter()
@@ -91,10 +122,10 @@ def write_dist(result: BuildResult, progress: Callable[[str], object] = lambda m
     # Only a build a server reads from disk gets a query store (built.IN_MEMORY_MAX says which);
     # a smaller one is served from dataset.nq, so its store would be written for nothing.
     with_store = triples > in_memory_max()
+    files = _Spool(staging)
     try:
         builds.mkdir(exist_ok=True)
         staging.mkdir()
-        files = _Spool(staging)
         files.write_parts(dump_name("nquads"), result.dataset.nquads_parts())  # first: the query store loads it
         if with_store:
             store = _StoreInBackground(staging / dump_name("nquads"), staging / STORE_DIR)
@@ -104,9 +135,11 @@ def write_dist(result: BuildResult, progress: Callable[[str], object] = lambda m
             result.timings["store"] = store.wait()
         files.sync()
     except OSError as exc:
+        files.abandon()
         _abandon(staging, store)        # it would keep the space the disk lacks
         raise WriteError(project, builds, exc) from None
     except BaseException:
+        files.abandon()
         _abandon(staging, store)
         raise
     metadata = {
@@ -230,13 +263,17 @@ def _abandon(staging: Path, store: _StoreInBackground | None) -> None:
 class _Spool(MutableMapping[str, bytes]):
     """The files of a build, each written to the staging folder as soon as it is made, with its
     digest: a million triples make about 1.4 GB of dumps, which no longer sit in memory together.
-    Reading a file back (the search index and the tables read dataset.nq) reads the disk."""
+    Reading a file back (the search index and the tables read dataset.nq) reads the disk.
+
+    Each file is handed, once written, to threads that make it durable (``_Syncer``) while
+    the next ones are made; ``sync()`` waits for them. The guarantee: nothing is published before
+    ``sync()`` has returned, and it returns only once every file written so far is durable."""
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.digests: dict[str, str] = {}
         self.sizes: dict[str, int] = {}
-        self._unsynced: set[str] = set()
+        self._syncer: _Syncer | None = None
 
     def __setitem__(self, name: str, data: bytes) -> None:
         path = self.folder / name
@@ -244,7 +281,7 @@ class _Spool(MutableMapping[str, bytes]):
         with open(path, "wb") as handle:
             handle.write(data)
         self.digests[name], self.sizes[name] = sha256(data), len(data)
-        self._unsynced.add(name)
+        self._written(path)
 
     def write_parts(self, name: str, parts: Iterable[bytes]) -> None:
         """Write a file made in parts, never held whole (``files[name] = data`` for the parts joined)."""
@@ -256,18 +293,27 @@ class _Spool(MutableMapping[str, bytes]):
                 digest.update(part)
                 size += len(part)
         self.digests[name], self.sizes[name] = digest.hexdigest(), size
-        self._unsynced.add(name)
+        self._written(path)
+
+    def _written(self, path: Path) -> None:
+        if self._syncer is None:
+            self._syncer = _Syncer()
+        self._syncer.put(path)
 
     def sync(self) -> None:
-        """Make every file written so far durable, before the folder is published: one pass at
-        the end (the disk flushes them together) rather than a wait after each of ~70 files."""
-        for name in sorted(self._unsynced):
-            descriptor = os.open(self.folder / name, os.O_RDONLY)
-            try:
-                os.fsync(descriptor)
-            finally:
-                os.close(descriptor)
-        self._unsynced.clear()
+        """Make every file written so far durable, before the folder is published: wait for the
+        threads that fsync them; raise the first error they met (a file written after this is
+        handed to new ones)."""
+        syncer, self._syncer = self._syncer, None
+        if syncer is not None:
+            syncer.finish()
+
+    def abandon(self) -> None:
+        """Stop making the files durable (the folder is being removed): the threads fsync none of
+        those still waiting and are gone when this returns."""
+        syncer, self._syncer = self._syncer, None
+        if syncer is not None:
+            syncer.finish(abandon=True)
 
     def __getitem__(self, name: str) -> bytes:
         if name not in self.digests:
@@ -275,15 +321,65 @@ class _Spool(MutableMapping[str, bytes]):
         return (self.folder / name).read_bytes()
 
     def __delitem__(self, name: str) -> None:
-        (self.folder / name).unlink()
+        (self.folder / name).unlink()          # the threads skip a file that is gone
         del self.digests[name], self.sizes[name]
-        self._unsynced.discard(name)
 
     def __iter__(self) -> Iterator[str]:
         return iter(list(self.digests))
 
     def __len__(self) -> int:
         return len(self.digests)
+
+
+class _Syncer:
+    """Threads that fsync files as they are handed over, while the main thread makes the next
+    ones: fsync lets go of the interpreter, so the disk's flushes leave the build's critical path
+    instead of adding up at the end. Several at once, because the file system commits the
+    fsyncs that wait together in one journal commit: 72 files took 0.10-0.17 s one after the
+    other on a busy disk, 0.01-0.03 s four at a time."""
+
+    THREADS = 4
+
+    def __init__(self) -> None:
+        self.error: OSError | None = None
+        self._queue: queue.SimpleQueue[Path | None] = queue.SimpleQueue()
+        self._abandoned = False
+        self._threads = [threading.Thread(target=self._run, name="nkhr-fsync", daemon=True)
+                         for _ in range(self.THREADS)]
+        for thread in self._threads:
+            thread.start()
+
+    def put(self, path: Path) -> None:
+        self._queue.put(path)
+
+    def finish(self, abandon: bool = False) -> None:
+        """Wait until every file handed over is durable (or, with ``abandon``, until the threads
+        stop); raise the first error met."""
+        self._abandoned = abandon
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join()
+        if self.error is not None and not abandon:
+            raise self.error
+
+    def _run(self) -> None:
+        while (path := self._queue.get()) is not None:
+            if self.error is not None or self._abandoned:
+                continue            # drain: the first error is the one reported
+            try:
+                descriptor = os.open(path, os.O_RDONLY)
+            except FileNotFoundError:       # removed since (a file replaced or deleted)
+                continue
+            except OSError as exc:
+                self.error = self.error or exc
+                continue
+            try:
+                os.fsync(descriptor)
+            except OSError as exc:
+                self.error = self.error or exc
+            finally:
+                os.close(descriptor)
 
 
 def _point_dist_at(project: Project, target: Path) -> None:

@@ -58,14 +58,17 @@ CREATE TABLE nodes (id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, label TEXT
                     penalty REAL NOT NULL);
 CREATE TABLE entries (id INTEGER PRIMARY KEY, node INTEGER NOT NULL REFERENCES nodes, field TEXT NOT NULL,
                       value TEXT NOT NULL, folded TEXT NOT NULL);
-CREATE INDEX entries_by_node ON entries (node);
-CREATE INDEX nodes_by_kind ON nodes (kind);
-CREATE INDEX entries_by_folded ON entries (folded);
 CREATE VIRTUAL TABLE fts USING fts5 (folded, content='entries', content_rowid='id',
                                      tokenize='unicode61 remove_diacritics 2', prefix='2 3');
 CREATE TABLE words (word TEXT PRIMARY KEY, entries INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE deletions (variant TEXT NOT NULL, word TEXT NOT NULL, PRIMARY KEY (variant, word)) WITHOUT ROWID;
 """
+# Made once the rows are in (one sort each rather than an insertion per row). VACUUM, which ends
+# the writing, lays out the tables, then the indexes, each in the order they were made: where the
+# index statements run does not change the file.
+INDEXES = ("CREATE INDEX entries_by_node ON entries (node)",
+           "CREATE INDEX nodes_by_kind ON nodes (kind)",
+           "CREATE INDEX entries_by_folded ON entries (folded)")
 
 # Kinds whose hits rank a little lower: statements about things, below the things themselves.
 STATEMENT_KINDS = ("https://w3id.org/nkhr/ontology#Claim", "https://w3id.org/nkhr/ontology#Rating")
@@ -76,7 +79,7 @@ FUZZY_MIN_LENGTH = 4          # shorter words are not corrected: too many neighb
 
 def deletions(word: str) -> set[str]:
     """``word`` with one letter left out, each way (for words worth correcting, without digits)."""
-    if len(word) < FUZZY_MIN_LENGTH or any(ch.isdigit() for ch in word):
+    if len(word) < FUZZY_MIN_LENGTH or any(map(str.isdigit, word)):
         return set()
     return {word[:i] + word[i + 1:] for i in range(len(word))}
 

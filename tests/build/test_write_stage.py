@@ -1,0 +1,81 @@
+"""The write stage's machinery: the build's files are made durable by a thread as they are
+written (nothing may be published before every one of them is, ``_Spool.sync``, and an error of
+the disk must reach the build), and the heap is frozen while the files are made."""
+
+from __future__ import annotations
+
+import errno
+import gc
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from nkhr.build import write
+from nkhr.build.write import _Spool
+
+
+def test_sync_returns_once_every_file_written_is_fsynced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def recording_fsync(descriptor: int) -> None:
+        real_fsync(descriptor)
+        synced.append(os.readlink(f"/proc/self/fd/{descriptor}"))
+    monkeypatch.setattr(write.os, "fsync", recording_fsync)
+
+    files = _Spool(tmp_path)
+    names = [f"file-{n}.txt" for n in range(30)] + ["tables/camps.csv"]
+    for name in names:
+        files[name] = name.encode() * 1000
+    files.write_parts("dataset.nq", [b"<a> <b> <c> .\n"] * 100)
+    del files["file-3.txt"]             # removed before it was synced, perhaps: not an error
+    files.sync()
+    expected = {str(tmp_path / name) for name in [*names, "dataset.nq"] if name != "file-3.txt"}
+    assert expected <= set(synced)
+
+    files["build.json"] = b"{}"         # written after a sync: the next sync covers it
+    files.sync()
+    assert str(tmp_path / "build.json") in synced
+
+
+def test_an_error_of_fsync_is_raised_by_sync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    def failing_fsync(descriptor: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+    monkeypatch.setattr(write.os, "fsync", failing_fsync)
+
+    files = _Spool(tmp_path)
+    files["a.ttl"] = b"data"
+    files["b.ttl"] = b"data"
+    with pytest.raises(OSError) as raised:
+        files.sync()
+    assert raised.value.errno == errno.EIO
+
+    files["c.ttl"] = b"data"            # abandoning reports nothing and leaves no thread behind
+    files.abandon()
+    assert not [t for t in threading.enumerate() if t.name == "nkhr-fsync"]
+
+
+def test_the_write_stage_runs_with_the_heap_frozen_and_hands_it_back(monkeypatch: pytest.MonkeyPatch):
+    seen: list[int] = []
+
+    def stage(fail: bool) -> None:
+        seen.append(gc.get_freeze_count())
+        if fail:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    before = [object() for _ in range(10)]          # alive before the stage: frozen during it
+    write._heap_frozen(stage)(False)
+    with pytest.raises(OSError):
+        write._heap_frozen(stage)(True)
+    assert seen[0] >= len(before) and seen[1] >= len(before)
+    assert gc.get_freeze_count() == 0               # handed back, after a failure too
+
+    gc.freeze()                                     # someone else's frozen heap stays frozen
+    try:
+        frozen = gc.get_freeze_count()
+        write._heap_frozen(stage)(False)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
