@@ -14,11 +14,11 @@ import pytest
 from nkhr.query.fairness import ClientBusy, FairGate, RecentlyStopped, Saturated
 
 
-def hold(gate: FairGate, client: str, seconds: float, outcomes: list) -> threading.Thread:
+def hold(gate: FairGate, client: str, seconds: float, outcomes: list, ahead: bool = False) -> threading.Thread:
     def run() -> None:
         started = time.monotonic()
         try:
-            with gate.slot(client):
+            with gate.slot(client, ahead=ahead):
                 outcomes.append((client, "ran", time.monotonic() - started))
                 time.sleep(seconds)
         except (Saturated, ClientBusy) as exc:
@@ -88,6 +88,34 @@ def test_a_freed_slot_goes_to_the_client_that_used_least_and_a_light_newcomer_di
     turned_away = [client for client, outcome, _ in outcomes if outcome == "Saturated"]
     assert order[:2] == ["running", "light"], outcomes
     assert len(turned_away) == 1 and turned_away[0] in ("h1", "h2"), outcomes
+
+
+def test_a_catalog_question_goes_before_the_waiting_queries_and_displaces_one_from_a_full_line():
+    """Even from the heaviest client, a query ``ahead`` is given the next process; among the
+    others the lightest goes first, and a full line turns the heaviest of them away."""
+    gate = FairGate(slots=1, wait=2.0, max_waiting=2, per_client=5)
+    gate._charge("catalog reader", 10.0)
+    outcomes: list = []
+    threads = [hold(gate, "running", 0.3, outcomes)]
+    wait_until(lambda: gate.state()["running"] == 1)
+    threads += [hold(gate, "u1", 0.0, outcomes), hold(gate, "u2", 0.0, outcomes)]
+    wait_until(lambda: gate.state()["waiting"] == 2)
+    threads.append(hold(gate, "catalog reader", 0.0, outcomes, ahead=True))   # the line is full
+    for thread in threads:
+        thread.join(timeout=4)
+    order = [client for client, outcome, _ in outcomes if outcome == "ran"]
+    turned_away = [client for client, outcome, _ in outcomes if outcome == "Saturated"]
+    assert order[:2] == ["running", "catalog reader"], outcomes
+    assert turned_away == ["u2"] and order[2:] == ["u1"], outcomes      # equal usage: the later comes last
+
+
+def test_a_catalog_question_counts_against_its_client_like_any_query():
+    gate = FairGate(slots=4, wait=1.0, per_client=2)
+    with gate.slot("a", ahead=True), gate.slot("a", ahead=True):
+        with pytest.raises(ClientBusy):
+            with gate.slot("a", ahead=True):
+                pass
+    assert gate.usage("a") >= 2 * FairGate.MINIMUM_CHARGE
 
 
 def test_usage_fades_with_time():

@@ -14,7 +14,11 @@ page wait. So every user query passes this gate first:
   lately (the seconds its queries ran, halved every ``half_life`` seconds), not to whoever came
   first. A full queue lets a newcomer in by turning away the heaviest waiter, if the newcomer
   has used less. A client running many slow queries waits behind everyone else; a cheap query
-  from anyone else waits at most for the next process to free up.
+  from anyone else waits at most for the next process to free up;
+- a query ``ahead`` (the catalog's questions, ``/queries/NAME``: what people browse) goes before
+  every other waiting query, and may turn one away from a full line; among themselves the same
+  rules apply. It counts against its client's share and usage like any other, and is stopped
+  at the time limit like any other, so asking for a slow question again and again buys nothing.
 
 A query that was stopped at the time limit is remembered for ``stopped_for`` seconds (the data
 only changes with a build, so it would be stopped again): the same query (same text and
@@ -75,6 +79,7 @@ class _Ticket:
     granted: bool = False
     turned_away: bool = False
     stopped: bool = False          # the same query was stopped at the limit while this one waited
+    ahead: bool = False            # goes before the waiting queries that are not (a catalog question)
 
 
 class FairGate:
@@ -155,14 +160,18 @@ class FairGate:
                               "has not changed since, so it would be stopped again; narrow it (add patterns or a "
                               "LIMIT) or run it on a dump of the dataset", max(1, math.ceil(self.stopped_for - age)))
 
+    def _rank(self, ticket: _Ticket, now: float) -> tuple[bool, float, int]:
+        """Who goes first: queries ahead, then the client that used least lately, then the first come."""
+        return not ticket.ahead, self.usage(ticket.client, now), ticket.order
+
     @contextmanager
-    def slot(self, client: str, query_key: object = None) -> Iterator[None]:
+    def slot(self, client: str, query_key: object = None, ahead: bool = False) -> Iterator[None]:
         """Hold one of the query processes for the body of the ``with``; raise ``Refused`` if not given one.
 
         With ``query_key``, a query stopped at the time limit moments ago is refused at once,
-        and so is this one if the same query is stopped while it waits.
+        and so is this one if the same query is stopped while it waits. ``ahead``: see the module.
         """
-        self._enter(client, query_key)
+        self._enter(client, query_key, ahead)
         started = time.monotonic()
         try:
             yield
@@ -180,7 +189,7 @@ class FairGate:
         else:
             self._under_way.pop(client, None)
 
-    def _enter(self, client: str, query_key: object = None) -> None:
+    def _enter(self, client: str, query_key: object = None, ahead: bool = False) -> None:
         with self._condition:
             self._refuse_if_stopped(query_key)
             if self._under_way.get(client, 0) >= self.per_client:
@@ -190,9 +199,9 @@ class FairGate:
                 self._running += 1
                 self._under_way[client] = self._under_way.get(client, 0) + 1
                 return
+            ticket = _Ticket(client, next(self._order), query_key, ahead=ahead)
             if len(self._waiting) >= self.max_waiting:
-                self._turn_away_heavier_than(client)
-            ticket = _Ticket(client, next(self._order), query_key)
+                self._turn_away_heavier_than(ticket)
             self._waiting.append(ticket)
             self._under_way[client] = self._under_way.get(client, 0) + 1
             deadline = time.monotonic() + self.wait
@@ -210,10 +219,10 @@ class FairGate:
                 self._refuse_if_stopped(query_key)
             raise Saturated(f"every query process stayed busy for {self.wait:g} seconds", self.retry_after)
 
-    def _turn_away_heavier_than(self, client: str) -> None:
+    def _turn_away_heavier_than(self, newcomer: _Ticket) -> None:
         now = time.monotonic()
-        heaviest = max(self._waiting, key=lambda t: (self.usage(t.client, now), t.order))
-        if self.usage(heaviest.client, now) <= self.usage(client, now) or self.max_waiting == 0:
+        heaviest = max(self._waiting, key=lambda t: self._rank(t, now)) if self._waiting else None
+        if heaviest is None or self._rank(heaviest, now)[:2] <= self._rank(newcomer, now)[:2]:
             raise Saturated("every query process is busy and the queries waiting for one are full",
                             self.retry_after)
         self._waiting.remove(heaviest)
@@ -223,7 +232,7 @@ class FairGate:
     def _grant(self) -> None:
         now = time.monotonic()
         while self._running < self.slots and self._waiting:
-            lightest = min(self._waiting, key=lambda t: (self.usage(t.client, now), t.order))
+            lightest = min(self._waiting, key=lambda t: self._rank(t, now))
             self._waiting.remove(lightest)
             lightest.granted = True
             self._running += 1

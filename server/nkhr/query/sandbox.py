@@ -133,11 +133,7 @@ def _forbid_new_files(spare: int = 0) -> None:
 
 def answer(engine: Any, sparql: str, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
            tabular_fmt: str | None = "json", graph_fmt: str | None = "turtle", max_rows: int | None = None) -> Answer:
-    """Evaluate and write one query with ``engine``: what a query process does for each request.
-
-    The web app calls it directly for the catalog's own queries, which are trusted (the build
-    runs each of them) and quick, so that they never wait behind user queries for a process.
-    """
+    """Evaluate and write one query with ``engine``: what a query process does for each request."""
     result = engine.query(sparql, default_graphs, named_graphs, max_rows=max_rows)
     fmt = graph_fmt if result.kind == "graph" else tabular_fmt
     body = serialize(result, fmt) if fmt else b""

@@ -8,14 +8,19 @@ table and export of the build as a link with its format and size.
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import pyoxigraph as ox
+from flask import Blueprint, Response, render_template
 
 from .. import formats
 from ..built import DUMP_FORMATS, dump_name
 from ..content.entity import Term
 from ..content.readable import XSD, iris_of, literal_raw, literal_text, readable_date, readable_rows
 from ..query.catalog import NamedQuery
+from ..query.engine import QueryResult
+from ..query.sandbox import Answer
+from .answers import AnswerKey
 from .search import site
+from .sparql import answer_of
 
 blueprint = Blueprint("questions", __name__)
 
@@ -44,13 +49,35 @@ def raw_literal(term: Term) -> str:
     return literal_raw(term.value, term.datatype, term.language)
 
 
-def question_page(named: NamedQuery) -> str:
-    """The page of one catalog question, with its answer (run by the site's own engine: trusted text)."""
+def question_page(named: NamedQuery) -> str | Response:
+    """The page of one catalog question with its answer, or the error that stopped the answer.
+
+    The answer comes from the answer cache or a query process with the time limit, as every query
+    does (``sparql.answer_of``: the catalog's cost depends on the data), in SPARQL JSON or
+    N-Triples read back into terms here: the first ``ANSWER_ROWS`` results.
+    """
     from .search import search_index
-    result = site().engine.query(named.text, max_rows=ANSWER_ROWS)
+    the_site = site()
+    key = AnswerKey(the_site.dataset_etag, named.text, (), (), "json", "nt", ANSWER_ROWS)
+    answered = answer_of(key, None, None, ahead=True)
+    if isinstance(answered, Response):
+        return answered
+    result = query_result(answered[0])
     labels = search_index().labels(iris_of(result.rows)) if result.kind == "select" else {}
     rows = readable_rows(result.variables, result.rows, labels) if result.kind == "select" else []
     return render_template("query.html", q=named, result=result, rows=rows, limit=ANSWER_ROWS)
+
+
+def query_result(answer: Answer) -> QueryResult:
+    """An answer written by a query process, read back into the terms the page shows."""
+    if answer.kind == "graph":
+        triples = [quad.triple for quad in ox.parse(answer.body, ox.RdfFormat.N_TRIPLES)]
+        return QueryResult("graph", triples=triples, truncated=answer.truncated)
+    parsed = ox.parse_query_results(answer.body, ox.QueryResultsFormat.JSON)
+    if isinstance(parsed, ox.QueryBoolean):
+        return QueryResult("ask", boolean=bool(parsed))
+    variables = [v.value for v in parsed.variables]
+    return QueryResult("select", variables, [[s[v] for v in variables] for s in parsed], truncated=answer.truncated)
 
 
 def _size(name: str) -> int | None:

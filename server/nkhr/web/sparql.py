@@ -18,8 +18,7 @@ from ..query.engine import QuerySyntaxError, dataset_of
 from ..query.fairness import Refused
 from ..query.guard import QueryRefused, check_dataset_parameters, inspect
 from ..query.results import NotXml
-from ..query.sandbox import PoolBusy, QueryCrashed, QueryTimeout
-from ..query.sandbox import answer as answer_in_process
+from ..query.sandbox import Answer, PoolBusy, QueryCrashed, QueryTimeout
 from .answers import AnswerKey
 from .hosting import public_base
 from .negotiation import (
@@ -139,11 +138,11 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def execute(query: str, default_graphs: list[str], named_graphs: list[str], trusted: bool = False) -> Response:
+def execute(query: str, default_graphs: list[str], named_graphs: list[str], catalog: bool = False) -> Response:
     """Guard, run and serialise one query, honouring content negotiation and the limits.
 
-    ``trusted`` is for the catalog's own queries (the build runs each of them): they are
-    evaluated in this process, so they never wait for a query process behind user queries.
+    ``catalog`` is for the catalog's own questions (``/queries/NAME``), which go ahead of other
+    queries in the wait for a query process; otherwise they run like any query (``answer_of``).
     """
     the_site = site()
     allowed = set(the_site.graphs)
@@ -157,51 +156,68 @@ def execute(query: str, default_graphs: list[str], named_graphs: list[str], trus
         return plain_error(exc.status, str(exc))
     defaults, nameds = dataset_of(default_graphs, named_graphs, shape.from_graphs, shape.from_named_graphs)
     settings = the_site.settings
-    tabular = results_format.name if results_format else None
-    graph = rdf_format.name if rdf_format else None
     key = AnswerKey(the_site.dataset_etag, query, tuple(defaults or ()), tuple(nameds or ()),
-                    tabular, graph, settings.max_rows)
+                    results_format.name if results_format else None, rdf_format.name if rdf_format else None,
+                    settings.max_rows)
     revalidating = request.method in ("GET", "HEAD") and request.if_none_match
     if revalidating and not request.if_none_match.star_tag and request.if_none_match.contains_weak(key.etag):
         return _with_validators(Response(status=304), key, "revalidated")
-    answer = the_site.answers.get(key)
-    outcome = "hit"
-    if answer is None:
-        outcome = "miss"
-        stopped_key = (query, key.default_graphs, key.named_graphs)
-        try:
-            if trusted:
-                answer = answer_in_process(the_site.engine, query, defaults, nameds, tabular, graph, settings.max_rows)
-            else:
-                with the_site.gate.slot(client_address(), stopped_key):
-                    answer = the_site.pool.run(query, defaults, nameds, tabular_fmt=tabular, graph_fmt=graph,
-                                               max_rows=settings.max_rows, timeout=settings.query_timeout)
-        except Refused as exc:
-            return plain_error(exc.status, f"The query was not run: {exc}. Try again in {exc.retry_after} "
-                                           "seconds.", **{"Retry-After": str(exc.retry_after)})
-        except QueryRefused as exc:         # store mode's second reading (remote/barrier.py)
-            return plain_error(exc.status, str(exc))
-        except NotXml as exc:
-            return plain_error(406, f"The answer cannot be sent in the format asked for: {exc}.")
-        except QuerySyntaxError as exc:
-            return plain_error(400, f"The query is not valid SPARQL: {exc}")
-        except QueryTimeout as exc:
-            if not isinstance(exc, PoolBusy):
-                the_site.gate.remember_stopped(stopped_key)
-            return plain_error(503, f"The query was stopped: {exc}. Narrow it (add patterns or a LIMIT) "
-                                    "or run it on a dump of the dataset.")
-        except QueryCrashed as exc:
-            return plain_error(400, f"The query could not be evaluated: {exc}.")
-        except RuntimeError as exc:
-            return plain_error(400, f"The query could not be evaluated: {exc}")
-        if answer.fmt is not None:
-            the_site.answers.put(key, answer)
+    answered = answer_of(key, defaults, nameds, ahead=catalog)
+    if isinstance(answered, Response):
+        return answered
+    answer, outcome = answered
     if answer.fmt is None:
         return not_acceptable(NotAcceptable(RDF if answer.kind == "graph" else RESULTS))
     if answer.truncated:
         return too_many_results(settings.max_rows)
     response = Response(answer.body, status=200, content_type=formats.get(answer.fmt).content_type)
     return _with_validators(response, key, outcome)
+
+
+def answer_of(key: AnswerKey, defaults: list[str] | None, nameds: list[str] | None,
+              ahead: bool = False) -> tuple[Answer, str] | Response:
+    """The answer to ``key`` and whether it was cached ("hit", "miss"), or the error to send instead.
+
+    A cached answer is sent at once. Otherwise the query waits at the fair gate (``ahead``: before
+    the others, query/fairness.py) for one of the worker's query processes and runs there with the
+    time limit: past it, the process is killed and the answer is a 503 that says so.
+
+    The catalog's questions too. They once ran in the web worker, unqueued and unbounded (#17):
+    but their cost depends on the data, and at a million triples ``camps-mortality`` ran there
+    for minutes, unstoppable, while a few clients asking for it held every thread of the worker.
+    """
+    the_site = site()
+    answer = the_site.answers.get(key)
+    if answer is not None:
+        return answer, "hit"
+    settings = the_site.settings
+    stopped_key = (key.query, key.default_graphs, key.named_graphs)
+    try:
+        with the_site.gate.slot(client_address(), stopped_key, ahead=ahead):
+            answer = the_site.pool.run(key.query, defaults, nameds, tabular_fmt=key.tabular_fmt,
+                                       graph_fmt=key.graph_fmt, max_rows=key.max_rows,
+                                       timeout=settings.query_timeout)
+    except Refused as exc:
+        return plain_error(exc.status, f"The query was not run: {exc}. Try again in {exc.retry_after} "
+                                       "seconds.", **{"Retry-After": str(exc.retry_after)})
+    except QueryRefused as exc:         # store mode's second reading (remote/barrier.py)
+        return plain_error(exc.status, str(exc))
+    except NotXml as exc:
+        return plain_error(406, f"The answer cannot be sent in the format asked for: {exc}.")
+    except QuerySyntaxError as exc:
+        return plain_error(400, f"The query is not valid SPARQL: {exc}")
+    except QueryTimeout as exc:
+        if not isinstance(exc, PoolBusy):
+            the_site.gate.remember_stopped(stopped_key)
+        return plain_error(503, f"The query was stopped: {exc}. Narrow it (add patterns or a LIMIT) "
+                                "or run it on a dump of the dataset.")
+    except QueryCrashed as exc:
+        return plain_error(400, f"The query could not be evaluated: {exc}.")
+    except RuntimeError as exc:
+        return plain_error(400, f"The query could not be evaluated: {exc}")
+    if answer.fmt is not None:
+        the_site.answers.put(key, answer)
+    return answer, "miss"
 
 
 def too_many_results(max_rows: int) -> Response:
