@@ -139,8 +139,10 @@ def size_table(size: dict) -> str:
              + (f"   [{size['build']['fast'].get('validate_skipped')}]"
                 if size['build'].get('fast', {}).get('validate_skipped') else ""),
              f"  catalog queries  {_f(b['queries'])}",
-             f"  write dist/      {_f(b['write'])}    (the query store: {_f(b['store'])}"
-             + (", in a thread beside the other files)" if b["overlapped"] else ")"),
+             f"  write dist/      {_f(b['write'])}    "
+             + ("(no query store: the build is served from memory)" if b["store"] is None and b["overlapped"]
+                else f"(the query store: {_f(b['store'])}"
+                + (", in a thread beside the other files)" if b["overlapped"] else ")")),
              f"  total            {_f(b['total_fast'])}    (with owlrl: {_f(b['total_owlrl'])})"
              + ("   = nkhr build, a cold process" if b["overlapped"] else "   = the stages one by one"),
              f"  memory           peak RSS {_f(b['cli_rss_mb'] if b['overlapped'] else b['build_rss_mb'], ' MB')}"
