@@ -32,6 +32,10 @@ CORS_ALLOWED = ("Accept, Accept-Language, Authorization, Cache-Control, Content-
                 "If-Modified-Since, If-None-Match, If-Range, Range, X-Requested-With")
 CORS_EXPOSED = ("Accept-Ranges, Content-Length, Content-Range, ETag, Last-Modified, Link, Retry-After, Vary, "
                 "NKHR-Cache")
+# Every response, errors included, carries these (SECURITY.md, "Headers"), and the VoID link.
+EVERY_RESPONSE = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"),
+                  ("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", CORS_EXPOSED))
+VOID_LINK = '</.well-known/void>; rel="describedby"'
 
 
 def settings_from_environment() -> Settings:
@@ -97,12 +101,18 @@ def create_app(project: Project | None = None, settings: Settings | None = None)
 
     @app.after_request
     def headers(response: Response) -> Response:
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSED
-        response.headers["Link"] = ", ".join(filter(None, [
-            response.headers.get("Link"), '</.well-known/void>; rel="describedby"']))
+        # One look at the few headers the view set, then each added once: werkzeug's
+        # ``headers[name] = value`` scans and rewrites the whole list for every header.
+        own = {name.lower() for name, _ in response.headers}
+        for name, value in EVERY_RESPONSE:
+            if name.lower() in own:
+                response.headers[name] = value
+            else:
+                response.headers.add(name, value)
+        if "link" in own:
+            response.headers["Link"] = ", ".join(filter(None, [response.headers.get("Link"), VOID_LINK]))
+        else:
+            response.headers.add("Link", VOID_LINK)
         if request.method == "OPTIONS":          # CORS preflight (Flask answers OPTIONS itself)
             response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
             response.headers["Access-Control-Allow-Headers"] = CORS_ALLOWED

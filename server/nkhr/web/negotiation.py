@@ -137,10 +137,13 @@ def not_acceptable(exc: NotAcceptable) -> Response:
 
 def format_parameter(request: Request) -> str | None:
     """The client's format= (or output=) value, from the query string or a form body."""
+    args = request.args
+    posted_form = request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded"
     for name in FORMAT_PARAMETERS:
-        value = request.args.get(name)
-        if value is None and request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
-            value = request.form.get(name)
+        # ``in`` first: werkzeug's ``get`` of a missing name raises and catches an HTTP exception.
+        value = args[name] if name in args else None
+        if value is None and posted_form and name in request.form:
+            value = request.form[name]
         if value:
             return value
     return None
