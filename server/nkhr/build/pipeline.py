@@ -22,7 +22,7 @@ from .. import __version__
 from ..project import Project
 from ..serialize import OxTerm, SortedDataset, graph_bytes
 from ..vocab import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, ONTOLOGY_IRI, section_graph
-from .background import Background, Inbox
+from .background import Background, BackgroundError, Inbox
 from .fastreason import FastClosure, fast_closure
 from .load import LoadedFiles, load_files, parse_file
 from .provenance import Provenance, derive
@@ -273,8 +273,12 @@ def _checks(project: Project, shapes: Graph, inbox: Inbox) -> _Checked:
     build (``BuildResult._wait``), which holds them."""
     from .validate import prepare, validate
     prepared = prepare(shapes)
-    validated = _store_of(next(inbox, b""))
-    started = time.perf_counter()       # the data is here: what follows is validation's own time
+    default_graph = next(inbox, None)
+    if default_graph is None:
+        raise BackgroundError("the build stopped before it sent the data to check")
+    started = time.perf_counter()       # the data is here: loading it is part of validation's time
+    validated = _store_of(default_graph)
+    del default_graph
     store = ox.Store()
     for name in inbox:
         text = next(inbox)
