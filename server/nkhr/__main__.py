@@ -1,5 +1,5 @@
 """``python -m nkhr`` is the same as the ``nkhr`` command."""
 
-from .cli import main
+from .cli import run
 
-main()
+run()

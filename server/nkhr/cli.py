@@ -151,6 +151,32 @@ def main(ctx: click.Context, project: str | None) -> None:
     ctx.obj["project"] = project
 
 
+def run() -> None:
+    """The ``nkhr`` command as a process (the console script and ``python -m nkhr``): ``main``,
+    where a finished build may end the process at once (``_end_finished_build``). Tests that call
+    ``main`` in their own process are never ended."""
+    global _OWN_PROCESS
+    _OWN_PROCESS = True
+    main()
+
+
+_OWN_PROCESS = False
+
+
+def _end_finished_build() -> None:
+    """End the process now that the build is written and reported, skipping the interpreter's
+    teardown: freeing every term and graph of the build one by one took 0.05-0.09 s of the
+    article's 1.1 s. Everything is on disk by then (written, fsynced and published), the
+    background child and every thread have been joined, and no command registers exit handlers."""
+    if not _OWN_PROCESS:
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(0)
+
+
 _data_option = click.option(
     "--data", "data_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Use only these data files instead of all of data/ (repeatable); handy to check one file.")
@@ -177,6 +203,7 @@ def build(ctx: click.Context, data_files: tuple[Path, ...]) -> None:
                f"{len(result.ontology.triples)} ontology); {len(report.warnings)} warning(s).")
     for problem in report.warnings:
         _say(problem.render())
+    _end_finished_build()
 
 
 @main.command()

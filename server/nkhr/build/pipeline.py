@@ -243,12 +243,12 @@ def run_build(project: Project, data_files: list[Path] | None = None,
         result = BuildResult(project, ontology, data, closure, timings=timings, shapes=shapes,
                              provenance=derive(data.by_file), progress=progress)
         started = time.perf_counter()
+        checks.send(_check_inputs(result.dataset))     # first: they wait for it; a thread sends it
         result.load_store()         # the tables and the search index read it
         timings["store_in_memory"] = time.perf_counter() - started      # with the dumps' sorted lines it reads
     except BaseException:
         checks.cancel()
         raise
-    checks.send(_check_inputs(result.dataset))
     result.checks = checks
     if wait:
         result.wait_for_checks()

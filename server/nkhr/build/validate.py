@@ -20,7 +20,7 @@ xsd:integer`` from an rdfs:range) are not RDF, are never published, and are drop
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 import pyshacl_turbo
@@ -60,6 +60,15 @@ class PreparedShapes:
     targets: list[tuple[Node, Node, str]]     # the SPARQL targets (sparql_targets)
     template: Graph                           # the shapes without the links to those targets
     seen: Reach | None                        # what the shapes read of the data (build/reach.py)
+    # a copy of ``template`` made ahead, which the first resolution fills (copying the shapes
+    # into an rdflib graph is a tenth of the article's validation)
+    _spares: list[Graph] = field(default_factory=list, repr=False, compare=False)
+
+    def copy_of_template(self) -> Graph:
+        """A graph holding the template's triples and prefixes, for this caller to add to."""
+        if self._spares:
+            return self._spares.pop()
+        return _copy(self.template, lambda triple: True)
 
 
 def prepare(shapes: Graph | PreparedShapes) -> PreparedShapes:
@@ -72,14 +81,21 @@ def prepare(shapes: Graph | PreparedShapes) -> PreparedShapes:
     targets = sparql_targets(shapes)
     if not targets:
         return PreparedShapes(shapes, targets, shapes, reach(shapes))
-    template = Graph()
-    for prefix, namespace in shapes.namespaces():     # the engines write the report with them
-        template.bind(prefix, namespace, override=True, replace=True)
     replaced = {(shape, SH.target, target) for shape, target, _ in targets}
-    for triple in shapes:
-        if triple not in replaced:
-            template.add(triple)
-    return PreparedShapes(shapes, targets, template, reach(template))
+    template = _copy(shapes, lambda triple: triple not in replaced)
+    return PreparedShapes(shapes, targets, template, reach(template), [_copy(template, lambda triple: True)])
+
+
+def _copy(graph: Graph, keep: Callable[[tuple[Node, Node, Node]], bool]) -> Graph:
+    """A new graph of the triples of ``graph`` that ``keep`` keeps, with its prefixes (the
+    engines write the report with them)."""
+    copy = Graph()
+    for prefix, namespace in graph.namespaces():
+        copy.bind(prefix, namespace, override=True, replace=True)
+    for triple in graph:
+        if keep(triple):
+            copy.add(triple)
+    return copy
 
 
 def resolve_sparql_targets(data: Graph | ox.Store, shapes: Graph | PreparedShapes) -> Graph:
@@ -93,11 +109,7 @@ def resolve_sparql_targets(data: Graph | ox.Store, shapes: Graph | PreparedShape
     if not prepared.targets:
         return prepared.shapes
     store = data_store(data)
-    resolved = Graph()
-    for prefix, namespace in prepared.template.namespaces():
-        resolved.bind(prefix, namespace, override=True, replace=True)
-    for triple in prepared.template:
-        resolved.add(triple)
+    resolved = prepared.copy_of_template()
     for shape, _, query in prepared.targets:
         solutions = store.query(query)
         if not isinstance(solutions, ox.QuerySolutions):
