@@ -144,7 +144,9 @@ def size_table(size: dict) -> str:
                 else f"(the query store: {_f(b['store'])}"
                 + (", in a thread beside the other files)" if b["overlapped"] else ")")),
              f"  total            {_f(b['total_fast'])}    (with owlrl: {_f(b['total_owlrl'])})"
-             + ("   = nkhr build, a cold process" if b["overlapped"] else "   = the stages one by one"),
+             + ("   = nkhr build, a cold process" if b["overlapped"] else "   = the stages one by one")
+             + (f", the median of {len(runs)} runs ({_f(min(runs))}-{_f(max(runs))})" if (runs := [
+                 r for r in size["build"].get("cli", {}).get("runs_seconds", []) if r is not None]) else ""),
              f"  memory           peak RSS {_f(b['cli_rss_mb'] if b['overlapped'] else b['build_rss_mb'], ' MB')}"
              + (f", process tree PSS {_f(b['cli_pss_mb'], ' MB')}" if b["overlapped"] else "")
              + f"    (owlrl run: {_f(b['owlrl_rss_mb'], ' MB')})"]
