@@ -64,6 +64,19 @@ def test_build_reports_conformance_and_writes_every_artifact(built_copy):
     assert metadata["store"] is False and "store" not in names and "store" not in timings
 
 
+def test_a_finished_build_ends_with_all_its_output_and_exit_code_0(built_copy):
+    """The command ends a finished build without the interpreter's teardown (cli.run): nothing it
+    wrote to either stream is lost, up to the last warning."""
+    root, done = built_copy
+    report = (root / "dist" / "shacl-report.txt").read_text(encoding="utf-8")
+    warnings = report.count("\nWarning: ")
+    assert done.returncode == 0 and warnings > 0
+    assert done.stdout.endswith(f"{warnings} warning(s).\n")
+    assert done.stderr.count("Warning: ") == warnings
+    last_message = report.rstrip("\n").rsplit("\n", 1)[-1].strip()
+    assert done.stderr.rstrip("\n").endswith(last_message)
+
+
 def test_dataset_dump_keeps_the_three_named_graphs(built_copy):
     root, _ = built_copy
     dataset = Dataset()
