@@ -50,9 +50,10 @@ def artifacts(result: BuildResult, files: MutableMapping[str, bytes] | None = No
     at once). Deterministic for the same sources.
 
     Each dump is written from the dataset's sorted lines (``BuildResult.dataset``); the formats
-    that are not line-based read the triples parsed back from them, in order, one format at a time
-    (never all the dataset's terms held as Python objects at once). The search index and the tables
-    read the build's one in-memory store."""
+    that are not line-based read the triples parsed back from them, in order (held once for the
+    three writers of the union up to ``serialize.HELD_PARSED_MAX`` triples, parsed again for each
+    above it, so that a large dataset's terms are never all Python objects at once). The search
+    index and the tables read the build's one in-memory store."""
     files = {} if files is None else files
     made = set(files)       # already made by the caller (write_dist makes dataset.nq first)
     # First what reads the in-memory store, which is then let go before the dumps are made.
