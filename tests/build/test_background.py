@@ -107,6 +107,28 @@ def test_with_other_threads_the_call_is_made_in_this_process_when_asked():
         other.join()
 
 
+def test_a_stopped_call_is_killed_and_reaped_even_while_it_is_being_sent_its_input():
+    output = run_alone("""
+        import os, time
+        from nkhr.build.background import Background, BackgroundError
+        busy = Background(lambda inbox: time.sleep(60))
+        pid = busy._process.pid
+        busy.send([b"x" * 5_000_000] * 4)           # the sender thread blocks: the child never reads
+        started = time.monotonic()
+        busy.stop()
+        gone = not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+        try:
+            busy.result()
+        except BackgroundError as exc:
+            print(time.monotonic() - started < 5, gone, busy._sender.is_alive(), "stopped" in str(exc))
+        idle = Background(lambda inbox: time.sleep(60))
+        idle.stop()                                  # nothing was sent: its inbox is closed here
+        idle.stop()                                  # twice is harmless
+        print(idle._process.exitcode is not None)
+    """)
+    assert output.splitlines() == ["True True False True", "True"]
+
+
 def test_a_killed_build_takes_its_background_child_with_it():
     script = textwrap.dedent("""
         import time

@@ -20,6 +20,7 @@ result, one stage later.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -91,6 +92,24 @@ class Background(Generic[T]):
         if self.forked and self._sender is None:
             self._inputs.close()
 
+    def stop(self) -> None:
+        """Give up on the call (the build failed): a forked child still at work is killed and
+        reaped, a call not forked is not made; ``result()`` raises BackgroundError."""
+        if self._done:
+            return
+        self._done = True
+        self._error = BackgroundError("the background call was stopped before it finished")
+        if not self.forked:
+            self._sent = None
+            return
+        self._process.kill()            # its pipes break: a sender thread stops at its next write
+        self._process.join()
+        self._results.close()
+        if self._sender is not None:
+            self._sender.join()
+        else:
+            self._inputs.close()
+
     def result(self) -> T:
         """The call's value, or its exception raised here."""
         if not self._done:
@@ -131,6 +150,10 @@ class Background(Generic[T]):
 def _child(call: Callable[[Inbox], object], inbox: Connection, sender: Connection,
            parents_ends: tuple[Connection, Connection], parent: int) -> None:
     _die_with_parent(parent)
+    # What the child inherited stays out of the collector's passes: a pass writes into every
+    # container object it visits, which would copy each page of the parent's heap that holds one
+    # (the build's sorted lines and graphs, gigabytes at a million triples) into the child.
+    gc.freeze()
     for end in parents_ends:        # the inbox ends only when no process holds its other end open
         end.close()
     started = time.perf_counter()
