@@ -156,3 +156,34 @@ def test_the_serving_side_never_loads_the_build_pyshacl_or_owlrl(built, tmp_path
                           env={**os.environ, "NKHR_QUERY_PROCESSES": "1"})
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == []
+
+
+def test_data_that_does_not_conform_is_reported_before_a_broken_query_and_leaves_no_process_behind(mini):
+    """The query stage runs beside validation (build/pipeline.py), on the same data: when the data
+    does not conform, what the queries found is not read, and their child is stopped."""
+    from support import ROOT
+    before = snapshot(mini / "dist")
+    fixture = mini / "data" / "zz-facility-number.ttl"
+    fixture.write_bytes((ROOT / "tests" / "fixtures" / "shapes" / "Facility-number.ttl").read_bytes())
+    broken = mini / "queries" / "zz-broken.rq"
+    broken.write_text("# title: broken\n# description: a query that uses a prefix it does not declare\n"
+                      "SELECT ?s WHERE {\n  ?s nkhr:about ?o .\n}\n")
+    try:
+        done = nkhr(mini, "build")
+    finally:
+        fixture.unlink()
+        broken.unlink()
+    assert done.returncode == 4, done.stderr
+    assert "does not conform to the shapes" in done.stderr and "kg:fixture-Facility-number-camp" in done.stderr
+    assert "zz-broken.rq" not in done.stderr and "Traceback" not in done.stderr
+    assert snapshot(mini / "dist") == before
+    left = [pid for pid in os.listdir("/proc")
+            if pid.isdigit() and str(mini) in _cmdline(pid) and "build" in _cmdline(pid)]
+    assert not left, [_cmdline(pid) for pid in left]
+
+
+def _cmdline(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""

@@ -41,8 +41,6 @@ from ..query.diskstore import write_store
 from ..serialize import dataset_bytes, read_quads, triples_bytes
 from ..vocab import GRAPH_ASSERTED, GRAPH_ONTOLOGY
 from .pipeline import BuildResult, describe_versions
-from .search_index import SEARCH_FILE, index_store
-from .tables import tables_of_store
 
 
 def artifacts(result: BuildResult, files: MutableMapping[str, bytes] | None = None) -> MutableMapping[str, bytes]:
@@ -53,13 +51,10 @@ def artifacts(result: BuildResult, files: MutableMapping[str, bytes] | None = No
     that are not line-based read the triples parsed back from them, in order (held once for the
     three writers of the union up to ``serialize.HELD_PARSED_MAX`` triples, parsed again for each
     above it, so that a large dataset's terms are never all Python objects at once). The search
-    index and the tables read the build's one in-memory store."""
+    index and the tables are made from the dataset's store beside the query stage, in the
+    background (``BuildResult.store_files``), and collected last with what else ran there."""
     files = {} if files is None else files
     made = set(files)       # already made by the caller (write_dist makes dataset.nq first)
-    # First what reads the in-memory store, which is then let go before the dumps are made.
-    files[SEARCH_FILE] = index_store(result.store)          # full-text search (build/search_index.py)
-    files.update(tables_of_store(result.store))            # tables/: the CSV data package (build/tables.py)
-    result.release_store()
     dataset = result.dataset      # the section graphs repeat asserted triples: the union holds each once
     for fmt in DUMP_FORMATS:
         if dump_name(fmt) in made:
@@ -79,8 +74,10 @@ def artifacts(result: BuildResult, files: MutableMapping[str, bytes] | None = No
     result.release_dataset()
     # For the ontology documentation: the curators' own file, comments and layout included.
     files["shapes.ttl"] = result.project.shapes_file.read_bytes()
+    # Last: the checks (SHACL, the queries) may still be running in the background (build/background.py);
+    # the catalog first, which raises NotConformingError for data that does not conform.
     files.update(result.catalog)
-    # Last: the checks (SHACL, the queries) may still be running in the background (build/background.py).
+    files.update(result.store_files())          # search.sqlite (build/search_index.py), tables/ (build/tables.py)
     files["shacl-report.ttl"] = result.report_turtle()
     files["shacl-report.txt"] = result.report.render().encode("utf-8")
     return files
