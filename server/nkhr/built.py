@@ -79,8 +79,15 @@ def is_stale(project: Project) -> bool:
 
 
 def in_memory_max() -> int:
-    """The in-memory limit in force: ``NKHR_IN_MEMORY_MAX``, else ``IN_MEMORY_MAX``."""
-    return int(os.environ.get(IN_MEMORY_MAX_VARIABLE) or IN_MEMORY_MAX)
+    """The in-memory limit in force: ``NKHR_IN_MEMORY_MAX``, else ``IN_MEMORY_MAX``. A value that
+    is not a whole number of triples raises ValueError saying so (``nkhr`` checks it first)."""
+    text = os.environ.get(IN_MEMORY_MAX_VARIABLE, "").strip().replace("_", "")
+    if not text:
+        return IN_MEMORY_MAX
+    if not text.isdigit():
+        raise ValueError(f"{IN_MEMORY_MAX_VARIABLE} must be a whole number of triples (a build with more "
+                         f"gets an on-disk query store), not {os.environ[IN_MEMORY_MAX_VARIABLE]!r}")
+    return int(text)
 
 
 def has_store(metadata: dict[str, Any]) -> bool:

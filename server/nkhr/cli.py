@@ -147,6 +147,11 @@ def _engine(project: Project) -> Engine:
 @click.pass_context
 def main(ctx: click.Context, project: str | None) -> None:
     """The North Korea human-rights knowledge graph: build it, check it, query it, serve it."""
+    from .built import in_memory_max
+    try:
+        in_memory_max()             # read by the build and the server: a bad value is said here, once
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     ctx.ensure_object(dict)
     ctx.obj["project"] = project
 

@@ -158,3 +158,13 @@ def test_the_build_writes_a_store_only_above_the_in_memory_limit(built, tmp_path
         assert read_metadata(project)["triples"] == triples
         assert read_metadata(project)["store"] is expected and (folder / STORE_DIR).exists() is expected
         verify(project)
+
+
+@pytest.mark.parametrize("value", ["lots", "-5", "2.5e5"])
+def test_an_in_memory_limit_that_is_not_a_whole_number_is_refused_in_a_sentence(value, tmp_path):
+    from nkhr.built import IN_MEMORY_MAX_VARIABLE
+    done = subprocess.run([sys.executable, "-m", "nkhr", "--project", str(tmp_path), "build"],
+                          env={**os.environ, IN_MEMORY_MAX_VARIABLE: value}, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert f"{IN_MEMORY_MAX_VARIABLE} must be a whole number of triples" in done.stderr and repr(value) in done.stderr
