@@ -129,6 +129,20 @@ def test_a_stopped_call_is_killed_and_reaped_even_while_it_is_being_sent_its_inp
     assert output.splitlines() == ["True True False True", "True"]
 
 
+def test_an_inbox_ends_when_the_parent_closes_it_though_a_later_sibling_was_forked_holding_it():
+    output = run_alone("""
+        import time
+        from nkhr.build.background import Background
+        waiting = Background(lambda inbox: list(inbox))     # reads until its inbox ends
+        sibling = Background(lambda inbox: time.sleep(30))  # forked after it, with its pipe's ends
+        started = time.monotonic()
+        waiting.cancel()
+        print(waiting.result(), time.monotonic() - started < 10)
+        sibling.stop()
+    """)
+    assert output.splitlines() == ["[] True"]
+
+
 def test_a_killed_build_takes_its_background_child_with_it():
     script = textwrap.dedent("""
         import time

@@ -39,6 +39,17 @@ Inbox = Iterator[bytes]
 (``Background.send``) or has given up (``Background.cancel``)."""
 
 
+# The parent's ends of the pipes of every forked call still open in this process: each child
+# closes them all, its own and its siblings', so that an inbox ends when the parent closes it
+# (a sibling forked later would otherwise hold its write end open, and the child wait for ever).
+_PARENT_ENDS: set[Connection] = set()
+
+
+def _close(end: Connection) -> None:
+    _PARENT_ENDS.discard(end)
+    end.close()
+
+
 class BackgroundError(Exception):
     """The background process stopped without a result (killed, out of memory)."""
 
@@ -61,8 +72,9 @@ class Background(Generic[T]):
         context = multiprocessing.get_context("fork")
         inbox, self._inputs = context.Pipe(duplex=False)
         self._results, sender = context.Pipe(duplex=False)
+        _PARENT_ENDS.update((self._inputs, self._results))
         self._process = context.Process(target=_child, name="nkhr-background", daemon=True,
-                                        args=(call, inbox, sender, (self._inputs, self._results), os.getpid()))
+                                        args=(call, inbox, sender, tuple(_PARENT_ENDS), os.getpid()))
         self._process.start()
         inbox.close()
         sender.close()
@@ -84,13 +96,13 @@ class Background(Generic[T]):
         except OSError:             # the child is gone: result() says why
             pass
         finally:
-            self._inputs.close()
+            _close(self._inputs)
 
     def cancel(self) -> None:
         """Nothing will be sent (the build failed before its data was made): the call's inbox ends,
         and a forked child that waits for it stops."""
         if self.forked and self._sender is None:
-            self._inputs.close()
+            _close(self._inputs)
 
     def stop(self) -> None:
         """Give up on the call (the build failed): a forked child still at work is killed and
@@ -104,11 +116,11 @@ class Background(Generic[T]):
             return
         self._process.kill()            # its pipes break: a sender thread stops at its next write
         self._process.join()
-        self._results.close()
+        _close(self._results)
         if self._sender is not None:
             self._sender.join()
         else:
-            self._inputs.close()
+            _close(self._inputs)
 
     def result(self) -> T:
         """The call's value, or its exception raised here."""
@@ -137,7 +149,7 @@ class Background(Generic[T]):
                                           f"(exit code {self._process.exitcode}); was it out of memory?")
             return
         finally:
-            self._results.close()
+            _close(self._results)
         self._process.join()
         if self._sender is not None:
             self._sender.join()
@@ -148,7 +160,7 @@ class Background(Generic[T]):
 
 
 def _child(call: Callable[[Inbox], object], inbox: Connection, sender: Connection,
-           parents_ends: tuple[Connection, Connection], parent: int) -> None:
+           parents_ends: tuple[Connection, ...], parent: int) -> None:
     _die_with_parent(parent)
     # What the child inherited stays out of the collector's passes: a pass writes into every
     # container object it visits, which would copy each page of the parent's heap that holds one
