@@ -187,3 +187,12 @@ def _cmdline(pid: str) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
         return ""
+
+
+def test_the_build_counts_the_files_it_wrote_the_same_when_the_same_build_was_there(mini):
+    import re
+    done = nkhr(mini, "build")                # the same sources: the build folder is there already
+    assert done.returncode == 0, done.stderr
+    said = int(re.search(r"wrote \S+ \((\d+) files\)", done.stderr).group(1))
+    dist = mini / "dist"
+    assert said == sum(1 for p in dist.rglob("*") if p.is_file() and "store" not in p.relative_to(dist).parts)

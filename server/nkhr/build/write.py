@@ -188,7 +188,9 @@ def write_dist(result: BuildResult, progress: Callable[[str], object] = lambda m
     if damaged is not None:
         shutil.rmtree(damaged, ignore_errors=True)
     _remove_old_builds(builds, keep=final)
-    progress(f"wrote {project.relative(project.dist_dir)}/ ({len(files.digests) + 1} files) in "
+    # every file made, build.json and timings.json: the same count whether or not the same build was there
+    count = len(files.digests.keys() - {METADATA}) + 2
+    progress(f"wrote {project.relative(project.dist_dir)}/ ({count} files) in "
              + (f"{result.timings['write']:.2f}s, and its query store in {result.timings['store']:.2f}s"
                 if with_store else f"{result.timings['write']:.2f}s (no query store: it is served from memory)"))
     return final
