@@ -182,11 +182,36 @@ class SortedDataset:
     ``canonical_triples``, on the lines that hold them only. Every dump is written from these
     lines: N-Triples and N-Quads as they are, the other formats from the triples parsed back in
     order.
+
+    The default graph (``ntriples()``) is the union of the graphs named ``default``, or of every
+    graph; graphs may be added after it is made (``add``), so that a build sends it to be
+    validated while it makes the others.
     """
 
-    def __init__(self, named: Mapping[str, Iterable[ox.Triple]]):
+    def __init__(self, named: Mapping[str, Iterable[ox.Triple]], default: Iterable[str] | None = None):
         self.names = sorted(named)
-        self._lines = {name: _sorted_lines(named[name]) for name in self.names}
+        self._lines = {name: sorted_lines(named[name]) for name in self.names}
+        self._default = None if default is None else sorted(default)
+        assert self._default is None or set(self._default) <= set(self.names), "the default graph's parts come first"
+
+    @classmethod
+    def of_lines(cls, lines: Mapping[str, list[bytes]], default: Iterable[str] | None = None) -> SortedDataset:
+        """The dataset of graphs already sorted into their lines by ``sorted_lines`` (in another
+        process, say)."""
+        dataset = cls({})
+        dataset._lines = dict(lines)
+        dataset.names = sorted(dataset._lines)
+        dataset._default = None if default is None else sorted(default)
+        return dataset
+
+    def add(self, named: Mapping[str, Iterable[ox.Triple]]) -> None:
+        """Add the graphs of ``named`` (new names), each sorted into its lines."""
+        assert not set(named) & set(self.names), "a graph is added once"
+        self._lines.update((name, sorted_lines(named[name])) for name in named)
+        self.names = sorted(self._lines)
+        if self._default is None:
+            self.__dict__.pop("_union", None)           # the union of every graph: these too
+            self.__dict__.pop("_parsed_union", None)
 
     def nquads(self) -> bytes:
         """Every graph, in the order of ``make_dataset``, as N-Quads."""
@@ -198,18 +223,19 @@ class SortedDataset:
             yield self._text(self._lines[name]).replace(b" .\n", b" <" + name.encode("utf-8") + b"> .\n")
 
     def ntriples(self, name: str | None = None) -> bytes:
-        """The triples of one graph, or of all of them (their union, each triple once), as N-Triples."""
+        """The triples of one graph, or of the default graph (the union of its parts, each triple
+        once), as N-Triples."""
         if name is not None:
             return self._text(self._lines[name])
         return self._union
 
     @cached_property
     def _union(self) -> bytes:
-        """Every graph's triples, each once (the section graphs repeat asserted ones): the dumps
-        of one graph (N-Triples, Turtle, JSON-LD, RDF/XML) all read it."""
+        """The default graph's triples, each once: the dumps of one graph (N-Triples, Turtle,
+        JSON-LD, RDF/XML) all read it."""
         merged: list[bytes] = []
-        for lines in self._lines.values():
-            merged += lines
+        for name in self._default if self._default is not None else self.names:
+            merged += self._lines[name]
         merged.sort()           # sorted runs, one a graph: merged in a few passes (half a set's union and sort)
         return self._text([line for line, _ in groupby(merged)])
 
@@ -247,9 +273,9 @@ def read_quads(nquads: bytes) -> Iterator[ox.Quad]:
     return ox.parse(nquads, format=ox.RdfFormat.N_QUADS, lenient=True)
 
 
-def _sorted_lines(triples: Iterable[ox.Triple]) -> list[bytes]:
+def sorted_lines(triples: Iterable[ox.Triple]) -> list[bytes]:
     """The N-Triples lines of ``triples``, blank nodes labelled by ``canonical_triples``, sorted
-    (rdf:type written NUL; ``SortedDataset._text`` writes it back)."""
+    (rdf:type written NUL; ``SortedDataset._text`` writes it back): one graph of a ``SortedDataset``."""
     text = _ntriples(triples)
     spans = _lines_holding(text, b"_:")    # every line with a blank node, and any literal holding "_:"
     if spans:

@@ -196,3 +196,27 @@ def test_the_build_counts_the_files_it_wrote_the_same_when_the_same_build_was_th
     said = int(re.search(r"wrote \S+ \((\d+) files\)", done.stderr).group(1))
     dist = mini / "dist"
     assert said == sum(1 for p in dist.rglob("*") if p.is_file() and "store" not in p.relative_to(dist).parts)
+
+
+def test_lines_sorted_beside_reasoning_make_the_same_build_as_lines_sorted_after_it(tmp_path):
+    """``pipeline.SORT_BESIDE_MIN``: above it the section graphs and the sorted lines are made in
+    a child while the build reasons; both ways must publish the same files, build.json included."""
+    script = textwrap.dedent("""
+        import sys
+        from pathlib import Path
+        from nkhr.build import pipeline
+        from nkhr.build.write import write_dist
+        from nkhr.project import Project
+        pipeline.SORT_BESIDE_MIN = int(sys.argv[2])
+        result = pipeline.run_build(Project(Path(sys.argv[1])), wait=False)
+        write_dist(result)
+        print("beside" if "sort_beside" in result.timings else "after")
+    """)
+    built = {}
+    for way, minimum in (("beside", "0"), ("after", "100000000")):
+        project = mini_project(tmp_path / way)
+        done = subprocess.run([sys.executable, "-c", script, str(project.root), minimum],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0 and done.stdout.split() == [way], done.stderr
+        built[way] = snapshot(project.root / "dist")
+    assert built["beside"] == built["after"] and "build.json" in built["beside"]

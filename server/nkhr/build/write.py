@@ -143,7 +143,7 @@ def write_dist(result: BuildResult, progress: Callable[[str], object] = lambda m
     metadata = {
         "version": describe_versions(),
         "ontology_version": result.ontology_version,
-        "graphs": {name: len(graph) for name, graph in result.published_graphs.items()},
+        "graphs": result.graph_sizes(),
         "default_graphs": sorted(result.graphs),      # the default graph is their union; not the section graphs
         "triples": triples,
         "store": with_store,
