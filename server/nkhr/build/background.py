@@ -1,16 +1,18 @@
-"""One call of the build run in a forked process while the build goes on: the checks (SHACL
-validation, then the catalog queries and the quality checks).
+"""One call of the build run in a forked process while the build goes on: SHACL validation;
+the query stage with the search index and the tables; the sorted lines made beside reasoning
+(build/pipeline.py).
 
-Nothing after the checks reads their results until the build is about to be published, so they
-can run beside the rest of it. They cannot run in a thread: the SHACL engine holds the
-interpreter while it works. So the call runs in a forked child and sends its result back through
-a pipe, pickled.
+Nothing reads their results until it needs them (the checks' just before the build is
+published), so they can run beside the rest of it. They cannot run in a thread: the SHACL
+engine, Oxigraph's queries and the reasoner hold the interpreter while they work. So the call
+runs in a forked child and sends its result back through a pipe, pickled.
 
-The child is forked when the build starts, before the data is even parsed: it spends the
-parent's parsing and reasoning importing the SHACL engine and preparing the shapes, on a core
-that would otherwise wait, and is then handed the data it checks as bytes (``send``: the dumps'
-own N-Triples, which it loads into stores of its own), written into its pipe by a thread so that
-the build goes on meanwhile. A call that needs no input just ignores its inbox.
+Validation's child is forked when the build starts, before the data is even parsed: it spends
+the parent's parsing and reasoning importing the SHACL engine and preparing the shapes, on a
+core that would otherwise wait, and is then handed the data it checks as bytes (``send``: the
+dumps' own N-Triples, which it loads into a store of its own), written into its pipe by a thread
+so that the build goes on meanwhile. A call forked later inherits what it reads and ignores
+its inbox.
 
 Forking a process that runs other threads can leave the child waiting on a lock one of them
 held, so a process with other threads (a test runner with servers, say) makes the call when its

@@ -266,14 +266,15 @@ def run_build(project: Project, data_files: list[Path] | None = None,
     Validation and the query stage run in the background (``build/background.py``), each in
     a child of its own, beside each other and beside the writing of the files. Validation's child
     is started before the data is parsed: it imports the SHACL engine and prepares the shapes
-    meanwhile, and is then sent the default graph's N-Triples. The query stage's is forked once
-    the dataset's sorted lines are made, which it inherits: it loads them into the store the
+    meanwhile, and is then sent the default graph's N-Triples. Above ``SORT_BESIDE_MIN`` input
+    triples a child forked with the parsed data derives the section graphs and sorts the lines
+    of every graph but the inferred one while the build reasons. The query stage's child is
+    forked once all the lines are made, which it inherits: it loads them into the store the
     catalog queries and the quality checks run on, and makes from it the search index and the
-    tables too (``_from_store``); the build itself never loads that store. Before, one child
-    validated, loaded a second store and ran the queries, and the build loaded a third for the
-    search index and the tables: one store fewer is loaded now, and the build's own path is
-    shorter by the store and those files (at 100,000 triples the build took 7% less time and
-    10% less memory; the article's, bound by its two cores, the same).
+    tables too (``_from_store``); the build itself loads no store. The build is bound by its
+    CPU on two cores (BENCHMARKS.md, the fourth pass): this layout loads one store fewer than
+    the one before it and starts validation earlier, which made 100,000 triples build in 13 s
+    instead of 16 s and the article in the same time.
 
     Nothing after them reads their results until the build is about to be published. With
     ``wait`` (the default) they are awaited here; else by whoever reads ``result.report`` or
@@ -317,7 +318,7 @@ def run_build(project: Project, data_files: list[Path] | None = None,
             dataset = result.use_sorted(sorting.result())
             timings["sort_beside"] = sorting.seconds
         else:
-            dataset = result.use_sorted(parts(iter(())))
+            dataset = result.use_sorted(parts(iter(())))     # here, with the empty inbox it ignores
         timings["sort"] = time.perf_counter() - started      # the lines (or the inferred graph's and the wait)
         # Forked before the thread that sends validation its input starts (a process with other
         # threads does not fork: build/background.py); it inherits the sorted lines.
