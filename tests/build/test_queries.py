@@ -63,11 +63,17 @@ def test_editing_a_query_makes_dist_stale(mini, tmp_path):
     assert not is_stale(project)
 
 
-def test_a_broken_query_fails_the_build_with_file_line_and_column_and_leaves_dist_alone(mini):
-    before = snapshot(mini / "dist")
-    path = mini / "queries" / "zz-broken.rq"
+def write_broken_query(root: Path) -> Path:
+    """A catalog query that uses a prefix it does not declare (it fails at 4:16)."""
+    path = root / "queries" / "zz-broken.rq"
     path.write_text("# title: broken\n# description: a query that uses a prefix it does not declare\n"
                     "SELECT ?s WHERE {\n  ?s nkhr:about ?o .\n}\n")
+    return path
+
+
+def test_a_broken_query_fails_the_build_with_file_line_and_column_and_leaves_dist_alone(mini):
+    before = snapshot(mini / "dist")
+    path = write_broken_query(mini)
     try:
         done = nkhr(mini, "build")
     finally:
@@ -165,9 +171,7 @@ def test_data_that_does_not_conform_is_reported_before_a_broken_query_and_leaves
     before = snapshot(mini / "dist")
     fixture = mini / "data" / "zz-facility-number.ttl"
     fixture.write_bytes((ROOT / "tests" / "fixtures" / "shapes" / "Facility-number.ttl").read_bytes())
-    broken = mini / "queries" / "zz-broken.rq"
-    broken.write_text("# title: broken\n# description: a query that uses a prefix it does not declare\n"
-                      "SELECT ?s WHERE {\n  ?s nkhr:about ?o .\n}\n")
+    broken = write_broken_query(mini)
     try:
         done = nkhr(mini, "build")
     finally:

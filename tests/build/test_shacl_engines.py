@@ -94,16 +94,21 @@ def test_the_engines_agree_on_synthetic_data(schema):
 @pytest.mark.parametrize("seed", [1, 2])
 def test_the_engines_agree_on_mutated_data(schema, seed):
     """Drop triples, make numbers negative, turn links into text or point them at nothing, seeded
-    (changes the reasoner would find inconsistent, a boolean made a string, are left out)."""
+    (changes the reasoner would find inconsistent, a boolean made a string, are left out).
+
+    The triples are mutated in a sorted order (a graph's own order changes with the process's
+    hash seed, and with it which triples the seeded rolls hit), and each link pointed at nothing
+    gets an IRI of its own: two links of properties with disjoint ranges pointed at one IRI
+    made it both a Claim and a Document, which the reasoner rightly refuses (CI met that once)."""
     ontology, shapes, source = schema
     rng = random.Random(seed)
     mutated = Graph()
-    for s, p, o in Graph().parse(data=generate(2_000, seed=seed), format="turtle"):
+    for number, (s, p, o) in enumerate(sorted(Graph().parse(data=generate(2_000, seed=seed), format="turtle"))):
         roll = rng.random()
         if roll < 0.05:
             continue                                                     # a missing label, date, author...
         if isinstance(o, URIRef) and p != RDF.type and roll < 0.10:
-            o = Literal(str(o)) if roll < 0.08 else URIRef(f"https://w3id.org/nkhr/id/nowhere-{rng.randrange(50)}")
+            o = Literal(str(o)) if roll < 0.08 else URIRef(f"https://w3id.org/nkhr/id/nowhere-{number}")
         elif isinstance(o, Literal) and o.datatype == XSD.integer and roll < 0.15:
             o = Literal(-int(o) - 1)
         mutated.add((s, p, o))
