@@ -84,7 +84,7 @@ def in_memory_max() -> int:
     text = os.environ.get(IN_MEMORY_MAX_VARIABLE, "").strip().replace("_", "")
     if not text:
         return IN_MEMORY_MAX
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise ValueError(f"{IN_MEMORY_MAX_VARIABLE} must be a whole number of triples (a build with more "
                          f"gets an on-disk query store), not {os.environ[IN_MEMORY_MAX_VARIABLE]!r}")
     return int(text)

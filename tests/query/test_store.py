@@ -160,7 +160,7 @@ def test_the_build_writes_a_store_only_above_the_in_memory_limit(built, tmp_path
         verify(project)
 
 
-@pytest.mark.parametrize("value", ["lots", "-5", "2.5e5"])
+@pytest.mark.parametrize("value", ["lots", "-5", "2.5e5", "²"])
 def test_an_in_memory_limit_that_is_not_a_whole_number_is_refused_in_a_sentence(value, tmp_path):
     from nkhr.built import IN_MEMORY_MAX_VARIABLE
     done = subprocess.run([sys.executable, "-m", "nkhr", "--project", str(tmp_path), "build"],
