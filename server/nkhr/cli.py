@@ -172,7 +172,7 @@ def _end_finished_build() -> None:
     """End the process now that the build is written and reported, skipping the interpreter's
     teardown: freeing every term and graph of the build one by one took 0.05-0.09 s of the
     article's 1.1 s. Everything is on disk by then (written, fsynced and published), the
-    background child and every thread have been joined, and no command registers exit handlers."""
+    background children and every thread have been joined, and no command registers exit handlers."""
     if not _OWN_PROCESS:
         return
     try:

@@ -184,15 +184,15 @@ class SortedDataset:
     order.
 
     The default graph (``ntriples()``) is the union of the graphs named ``default``, or of every
-    graph; graphs may be added after it is made (``add``), so that a build sends it to be
-    validated while it makes the others.
+    graph. A dataset is made of triples, or of lines sorted elsewhere (``of_lines``: the build
+    sorts most graphs in a child while it reasons).
     """
 
     def __init__(self, named: Mapping[str, Iterable[ox.Triple]], default: Iterable[str] | None = None):
         self.names = sorted(named)
         self._lines = {name: sorted_lines(named[name]) for name in self.names}
         self._default = None if default is None else sorted(default)
-        assert self._default is None or set(self._default) <= set(self.names), "the default graph's parts come first"
+        assert self._default is None or set(self._default) <= set(self.names), "default: names of its graphs"
 
     @classmethod
     def of_lines(cls, lines: Mapping[str, list[bytes]], default: Iterable[str] | None = None) -> SortedDataset:
@@ -203,15 +203,6 @@ class SortedDataset:
         dataset.names = sorted(dataset._lines)
         dataset._default = None if default is None else sorted(default)
         return dataset
-
-    def add(self, named: Mapping[str, Iterable[ox.Triple]]) -> None:
-        """Add the graphs of ``named`` (new names), each sorted into its lines."""
-        assert not set(named) & set(self.names), "a graph is added once"
-        self._lines.update((name, sorted_lines(named[name])) for name in named)
-        self.names = sorted(self._lines)
-        if self._default is None:
-            self.__dict__.pop("_union", None)           # the union of every graph: these too
-            self.__dict__.pop("_parsed_union", None)
 
     def nquads(self) -> bytes:
         """Every graph, in the order of ``make_dataset``, as N-Quads."""

@@ -42,6 +42,25 @@ def wait_until(condition, limit: float = 2.0) -> None:
         time.sleep(0.005)
 
 
+def newcomer_to_a_full_line(gate: FairGate, waiting: tuple[str, ...], newcomer: str,
+                            ahead: bool = False) -> tuple[list[str], list[str]]:
+    """One query running (held until the line is settled), ``waiting`` filling the line behind
+    it, then ``newcomer``: the order the clients ran in, and who was turned away."""
+    outcomes: list = []
+    release = threading.Event()
+    threads = [hold(gate, "running", release, outcomes)]
+    wait_until(lambda: gate.state()["running"] == 1)
+    threads += [hold(gate, client, 0.0, outcomes) for client in waiting]
+    wait_until(lambda: gate.state()["waiting"] == len(waiting), limit=10.0)
+    threads.append(hold(gate, newcomer, 0.0, outcomes, ahead=ahead))
+    wait_until(lambda: any(outcome == "Saturated" for _, outcome, _ in outcomes), limit=10.0)
+    release.set()
+    for thread in threads:
+        thread.join(timeout=4)
+    return ([client for client, outcome, _ in outcomes if outcome == "ran"],
+            [client for client, outcome, _ in outcomes if outcome == "Saturated"])
+
+
 def test_a_free_slot_is_taken_at_once_and_given_back():
     gate = FairGate(slots=2, wait=1.0)
     with gate.slot("a"):
@@ -85,21 +104,9 @@ def test_a_freed_slot_goes_to_the_client_that_used_least_and_a_light_newcomer_di
     gate = FairGate(slots=1, wait=2.0, max_waiting=2, per_client=5)
     for heavy in ("h1", "h2"):
         gate._charge(heavy, 10.0)          # both ran slow queries just now
-    outcomes: list = []
-    release = threading.Event()
-    threads = [hold(gate, "running", release, outcomes)]
-    wait_until(lambda: gate.state()["running"] == 1)
-    threads += [hold(gate, "h1", 0.0, outcomes), hold(gate, "h2", 0.0, outcomes)]
-    wait_until(lambda: gate.state()["waiting"] == 2, limit=10.0)
-    threads.append(hold(gate, "light", 0.0, outcomes))       # the line is full: h2 or h1 makes room
-    wait_until(lambda: any(outcome == "Saturated" for _, outcome, _ in outcomes), limit=10.0)
-    release.set()
-    for thread in threads:
-        thread.join(timeout=4)
-    order = [client for client, outcome, _ in outcomes if outcome == "ran"]
-    turned_away = [client for client, outcome, _ in outcomes if outcome == "Saturated"]
-    assert order[:2] == ["running", "light"], outcomes
-    assert len(turned_away) == 1 and turned_away[0] in ("h1", "h2"), outcomes
+    order, turned_away = newcomer_to_a_full_line(gate, ("h1", "h2"), "light")   # h2 or h1 makes room
+    assert order[:2] == ["running", "light"], (order, turned_away)
+    assert len(turned_away) == 1 and turned_away[0] in ("h1", "h2"), (order, turned_away)
 
 
 def test_a_catalog_question_goes_before_the_waiting_queries_and_displaces_one_from_a_full_line():
@@ -107,21 +114,9 @@ def test_a_catalog_question_goes_before_the_waiting_queries_and_displaces_one_fr
     others the lightest goes first, and a full line turns the heaviest of them away."""
     gate = FairGate(slots=1, wait=2.0, max_waiting=2, per_client=5)
     gate._charge("catalog reader", 10.0)
-    outcomes: list = []
-    release = threading.Event()
-    threads = [hold(gate, "running", release, outcomes)]
-    wait_until(lambda: gate.state()["running"] == 1)
-    threads += [hold(gate, "u1", 0.0, outcomes), hold(gate, "u2", 0.0, outcomes)]
-    wait_until(lambda: gate.state()["waiting"] == 2, limit=10.0)
-    threads.append(hold(gate, "catalog reader", 0.0, outcomes, ahead=True))   # the line is full
-    wait_until(lambda: any(outcome == "Saturated" for _, outcome, _ in outcomes), limit=10.0)
-    release.set()
-    for thread in threads:
-        thread.join(timeout=4)
-    order = [client for client, outcome, _ in outcomes if outcome == "ran"]
-    turned_away = [client for client, outcome, _ in outcomes if outcome == "Saturated"]
-    assert order[:2] == ["running", "catalog reader"], outcomes
-    assert turned_away == ["u2"] and order[2:] == ["u1"], outcomes      # equal usage: the later comes last
+    order, turned_away = newcomer_to_a_full_line(gate, ("u1", "u2"), "catalog reader", ahead=True)
+    assert order[:2] == ["running", "catalog reader"], (order, turned_away)
+    assert turned_away == ["u2"] and order[2:] == ["u1"], (order, turned_away)      # equal usage: the later comes last
 
 
 def test_a_catalog_question_counts_against_its_client_like_any_query():
