@@ -30,8 +30,13 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The package's bytecode is compiled here, as pip does for a package it installs: an editable
+# install writes none, and where PYTHONDONTWRITEBYTECODE is set (this machine) no run writes it
+# either, so every `nkhr build` compiled its own modules again (0.15 s of the article's build).
+# Python still checks each file's time stamp, so an edited module is read from its source.
 install: $(BIN)/python node_modules/.installed
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/python -m compileall -q server/nkhr
 
 install-test: install system-deps
 	$(BIN)/pip install --quiet -e '.[test]'
