@@ -22,6 +22,7 @@ result, one stage later.
 
 from __future__ import annotations
 
+import atexit
 import gc
 import multiprocessing
 import os
@@ -39,6 +40,22 @@ T = TypeVar("T")
 Inbox = Iterator[bytes]
 """What the call is sent, part by part, in order; it ends when the sender has sent everything
 (``Background.send``) or has given up (``Background.cancel``)."""
+
+
+# The children of this process still at work: killed when it exits (``_kill_children``). They are
+# not multiprocessing's daemonic processes, which may not have children of their own, and the
+# query stage's child forks one (build/pipeline.py: the search index beside the queries).
+_RUNNING: set[multiprocessing.process.BaseProcess] = set()
+
+
+@atexit.register
+def _kill_children() -> None:
+    """What multiprocessing does for a daemonic child at exit: a call whose result nobody read (a
+    failed build's, or a test's) would otherwise keep its process, and the exit, waiting."""
+    for process in list(_RUNNING):
+        process.kill()
+        process.join()
+    _RUNNING.clear()
 
 
 # The parent's ends of the pipes of every forked call still open in this process: each child
@@ -75,9 +92,10 @@ class Background(Generic[T]):
         inbox, self._inputs = context.Pipe(duplex=False)
         self._results, sender = context.Pipe(duplex=False)
         _PARENT_ENDS.update((self._inputs, self._results))
-        self._process = context.Process(target=_child, name="nkhr-background", daemon=True,
+        self._process = context.Process(target=_child, name="nkhr-background",
                                         args=(call, inbox, sender, tuple(_PARENT_ENDS), os.getpid()))
         self._process.start()
+        _RUNNING.add(self._process)
         inbox.close()
         sender.close()
 
@@ -118,6 +136,7 @@ class Background(Generic[T]):
             return
         self._process.kill()            # its pipes break: a sender thread stops at its next write
         self._process.join()
+        _RUNNING.discard(self._process)
         _close(self._results)
         if self._sender is not None:
             self._sender.join()
@@ -147,12 +166,14 @@ class Background(Generic[T]):
             ok, payload, self.seconds = self._results.recv()
         except EOFError:
             self._process.join()
+            _RUNNING.discard(self._process)
             self._error = BackgroundError(f"the background process stopped without a result "
                                           f"(exit code {self._process.exitcode}); was it out of memory?")
             return
         finally:
             _close(self._results)
         self._process.join()
+        _RUNNING.discard(self._process)
         if self._sender is not None:
             self._sender.join()
         if ok:
