@@ -172,3 +172,31 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
     except OSError:
         return False
+
+
+def test_a_forked_call_may_fork_one_of_its_own():
+    # the query stage's child makes the search index in a child of its own (build/pipeline.py)
+    output = run_alone("""
+        import os
+        from nkhr.build.background import Background
+        def outer(inbox):
+            inner = Background(lambda inbox: os.getppid())
+            return os.getpid(), inner.forked, inner.result()
+        pid, forked, parent_of_inner = Background(outer).result()
+        print(forked, parent_of_inner == pid != os.getpid())
+    """)
+    assert output.split() == ["True", "True"]
+
+
+def test_a_process_exits_at_once_though_a_call_it_forked_is_still_at_work():
+    # no longer multiprocessing's daemons, the children are killed at exit all the same
+    started = time.monotonic()
+    output = run_alone("""
+        import time
+        from nkhr.build.background import Background
+        pending = Background(lambda inbox: time.sleep(60))
+        print(pending._process.pid)
+    """)
+    assert time.monotonic() - started < 30
+    pid = int(output)
+    assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
