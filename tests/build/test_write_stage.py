@@ -1,11 +1,10 @@
 """The write stage's machinery: the build's files are made durable by a thread as they are
 written (nothing may be published before every one of them is, ``_Spool.sync``, and an error of
-the disk must reach the build), and the heap is frozen while the files are made."""
+the disk must reach the build). The collector's pause while they are made: tests/build/test_collector.py."""
 
 from __future__ import annotations
 
 import errno
-import gc
 import os
 import threading
 from pathlib import Path
@@ -55,27 +54,3 @@ def test_an_error_of_fsync_is_raised_by_sync(tmp_path: Path, monkeypatch: pytest
     files["c.ttl"] = b"data"            # abandoning reports nothing and leaves no thread behind
     files.abandon()
     assert not [t for t in threading.enumerate() if t.name == "nkhr-fsync"]
-
-
-def test_the_write_stage_runs_with_the_heap_frozen_and_hands_it_back(monkeypatch: pytest.MonkeyPatch):
-    seen: list[int] = []
-
-    def stage(fail: bool) -> None:
-        seen.append(gc.get_freeze_count())
-        if fail:
-            raise OSError(errno.ENOSPC, "No space left on device")
-
-    before = [object() for _ in range(10)]          # alive before the stage: frozen during it
-    write._heap_frozen(stage)(False)
-    with pytest.raises(OSError):
-        write._heap_frozen(stage)(True)
-    assert seen[0] >= len(before) and seen[1] >= len(before)
-    assert gc.get_freeze_count() == 0               # handed back, after a failure too
-
-    gc.freeze()                                     # someone else's frozen heap stays frozen
-    try:
-        frozen = gc.get_freeze_count()
-        write._heap_frozen(stage)(False)
-        assert gc.get_freeze_count() == frozen
-    finally:
-        gc.unfreeze()

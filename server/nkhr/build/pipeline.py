@@ -23,6 +23,7 @@ from ..project import Project
 from ..serialize import OxTerm, SortedDataset, graph_bytes, sorted_lines
 from ..vocab import GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_ONTOLOGY, ONTOLOGY_IRI, section_graph
 from .background import Background, BackgroundError, Inbox
+from .collector import paused
 from .fastreason import FastClosure, fast_closure
 from .load import LoadedFiles, load_files, parse_file
 from .provenance import Provenance, derive
@@ -259,6 +260,7 @@ class BuildResult:
         return sorted({*self.data.files_for(node), *self.ontology.files_for(node)})
 
 
+@paused()
 def run_build(project: Project, data_files: list[Path] | None = None,
               progress: Callable[[str], object] = lambda message: None, wait: bool = True) -> BuildResult:
     """Parse, reason, validate and run the queries.

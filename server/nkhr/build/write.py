@@ -9,8 +9,6 @@ build folder holds, and how readers check it, is ``nkhr.built``.
 from __future__ import annotations
 
 import errno
-import functools
-import gc
 import hashlib
 import json
 import os
@@ -20,7 +18,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from pathlib import Path
-from typing import ParamSpec, TypeVar
 
 from ..built import (
     BUILDS_DIR,
@@ -40,6 +37,7 @@ from ..project import Project
 from ..query.diskstore import write_store
 from ..serialize import dataset_bytes, read_quads, triples_bytes
 from ..vocab import GRAPH_ASSERTED, GRAPH_ONTOLOGY
+from .collector import paused
 from .pipeline import BuildResult, describe_versions
 
 
@@ -83,32 +81,7 @@ def artifacts(result: BuildResult, files: MutableMapping[str, bytes] | None = No
     return files
 
 
-_Params = ParamSpec("_Params")
-_Returned = TypeVar("_Returned")
-
-
-def _heap_frozen(stage: Callable[_Params, _Returned]) -> Callable[_Params, _Returned]:
-    """Run ``stage`` with the objects alive when it starts left out of the garbage collector's
-    full passes (``gc.freeze``), and handed back to it after.
-
-    The writers make millions of small objects, and every so many the collector walks the whole
-    heap, the build's graphs included: two such passes cost 0.7 s of the write stage at 100,000
-    triples. Nothing alive before the stage becomes garbage during it in a way worth collecting
-    then; what it makes itself is collected as usual. Left as it is when someone else froze the
-    heap already (their objects stay frozen)."""
-    @functools.wraps(stage)
-    def frozen(*args: _Params.args, **kwargs: _Params.kwargs) -> _Returned:
-        if gc.get_freeze_count():
-            return stage(*args, **kwargs)
-        gc.freeze()
-        try:
-            return stage(*args, **kwargs)
-        finally:
-            gc.unfreeze()
-    return frozen
-
-
-@_heap_frozen
+@paused()
 def write_dist(result: BuildResult, progress: Callable[[str], object] = lambda message: None) -> Path:
     """Write the build to a fresh folder and point ``dist`` at it atomically."""
     started = time.perf_counter()
