@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,25 @@ def dump_name(fmt: str) -> str:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path: Path) -> str | None:
+    """The digest of a file, read in chunks (a dump is a gigabyte at a million triples); None
+    when it cannot be read."""
+    try:
+        with path.open("rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def _unlike(paths: dict[str, Path], digests: dict[str, str]) -> list[str]:
+    """The names whose file is missing or differs from its digest, in the order given. The files
+    are hashed in threads, all cores at once (hashlib lets go of the interpreter while it hashes):
+    a server verifies its build before it serves, 2.1 GB at a million triples, 4.3 s in one thread."""
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        found = dict(zip(paths, pool.map(file_sha256, paths.values()), strict=True))
+    return [name for name in paths if found[name] != digests[name]]
 
 
 def source_digests(project: Project) -> dict[str, str]:
@@ -111,16 +131,14 @@ def store_damage(folder: Path) -> list[str]:
             raise ValueError("no digests")
     except (OSError, ValueError):
         return [f"{folder.name}/"]
-    return [f"{folder.name}/{name}" for name, digest in sorted(digests.items())
-            if not (folder / name).is_file() or sha256((folder / name).read_bytes()) != digest]
+    return [f"{folder.name}/{name}" for name in _unlike({name: folder / name for name in sorted(digests)}, digests)]
 
 
 def verify(project: Project) -> dict[str, Any]:
     """Check every artifact against its recorded digest; raise DistError naming damaged files."""
     metadata = read_metadata(project)
-    damaged = [name for name, digest in metadata["files"].items()
-               if not (project.dist_dir / name).exists()
-               or sha256((project.dist_dir / name).read_bytes()) != digest]
+    digests = metadata["files"]
+    damaged = _unlike({name: project.dist_dir / name for name in digests}, digests)
     if not damaged and has_store(metadata):
         damaged = store_damage(project.dist_dir / STORE_DIR)
     if damaged:

@@ -202,6 +202,22 @@ def test_a_damaged_build_json_is_reported_not_a_traceback(mini):
     verify(mini)
 
 
+def test_a_folder_or_an_unreadable_file_in_place_of_an_artifact_is_reported_as_damage(mini):
+    # verify hashes the files in threads, a chunk at a time: what cannot be read is a damaged file
+    folder = Path(os.path.realpath(mini.dist_dir))
+    table = folder / "tables" / "camps.csv"
+    original = table.read_bytes()
+    table.unlink()
+    table.mkdir()
+    try:
+        with pytest.raises(DistError, match=r"damaged \(tables/camps\.csv do not match"):
+            verify(mini)
+    finally:
+        table.rmdir()
+        table.write_bytes(original)
+    verify(mini)
+
+
 @pytest.fixture(scope="module")
 def fault_server(mini):
     """``nkhr serve`` started on a stale build (a source changed since): it must build first."""
