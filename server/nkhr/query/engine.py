@@ -59,9 +59,12 @@ class Engine:
 
     @classmethod
     def from_nquads(cls, path: Path) -> Engine:
-        """An in-memory copy of an N-Quads file (tests, benchmarks, one-off commands)."""
+        """An in-memory copy of an N-Quads file: a build's dataset.nq (each query process of a
+        server holding a build in memory loads one), tests, benchmarks. Read leniently: the build
+        wrote it with Oxigraph, which checked its IRIs and language tags then, and checking them
+        again took a fifth of the load (1.66 -> 1.27 s at 100,000 triples, in every process)."""
         store = ox.Store()
-        store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=True)
         return cls(store)
 
     @classmethod
