@@ -54,3 +54,19 @@ def test_an_error_of_fsync_is_raised_by_sync(tmp_path: Path, monkeypatch: pytest
     files["c.ttl"] = b"data"            # abandoning reports nothing and leaves no thread behind
     files.abandon()
     assert not [t for t in threading.enumerate() if t.name == "nkhr-fsync"]
+
+
+def test_the_query_store_loads_at_a_lower_priority_than_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # validation, which the build waits for last, gets the cores first (write._yield_the_cores)
+    seen: list[int] = []
+
+    def write_store(nquads: Path, folder: Path) -> int:
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return 0
+
+    monkeypatch.setattr(write, "write_store", write_store)
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    store = write._StoreInBackground(tmp_path / "dataset.nq", tmp_path / "store")
+    store.wait()
+    assert seen == [min(mine + write.STORE_NICENESS, 19)]
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine    # this thread's is as it was
