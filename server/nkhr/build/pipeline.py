@@ -387,8 +387,8 @@ def _checks(project: Project, shapes: Graph, inbox: Inbox) -> _Checked:
 
 def _from_store(project: Project, dataset: SortedDataset, inbox: Inbox) -> _FromStore:
     """The query stage (the catalog and the quality checks, as the endpoint would run them) and
-    the files made from the store (``_store_files_of``), on the published dataset loaded into a
-    store (``store_of``): in the background child forked with the dataset's sorted lines.
+    the files made from the store (those of ``_store_files_of``), on the published dataset loaded
+    into a store (``store_of``): in the background child forked with the dataset's sorted lines.
 
     The search index is made beside the queries and the tables, in a child of this child
     forked once the store is loaded, which reads the same store (a fork shares its memory):

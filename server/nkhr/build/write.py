@@ -26,6 +26,7 @@ from ..built import (
     STORE_DIR,
     TIMINGS,
     dump_name,
+    file_sha256,
     has_store,
     in_memory_max,
     sha256,
@@ -392,7 +393,7 @@ def _holds(folder: Path, files: _Spool, described: bytes) -> bool:
         return False
     for name, digest in files.digests.items():
         path = folder / name
-        if not path.is_file() or path.stat().st_size != files.sizes[name] or sha256(path.read_bytes()) != digest:
+        if not path.is_file() or path.stat().st_size != files.sizes[name] or file_sha256(path) != digest:
             return False
     return True
 
